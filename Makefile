@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: MIT
+# cxtape: one hand-written Makefile for the whole tree.
+#
+#   make            build libraries, programs and tests (installs missing Debian packages first)
+#   make test       unit + integration tests, normal build and ASan+UBSan build, fuzz smoke
+#   make bench      benchmarks, printing figures
+#   make fuzz       libFuzzer harnesses (clang) under build-fuzz/
+#   make demo       the simulator, the recorder and a report, end to end
+#   make deps       install the Debian 12 packages the project needs
+#
+# Sources are found by convention, so adding a module needs no edit here:
+#   libcommon/*.c                      -> libcxcommon.a
+#   analyzer/*.c  but cxanalyze.c      -> libcxanalyzer.a   (+ program cxanalyze)
+#   recorder/*.c  but cxrecord.c       -> libcxrecorder.a   (+ program cxrecord)
+#   replayer/*.c  but cxreplay.c       -> libcxreplayer.a   (+ program cxreplay)
+#   fixtures/*.c  but cxsim.c          -> libcxsim.a        (+ program cxsim)
+#   tests/test_*.c                     -> one Criterion binary each
+#   tests/bench/bench_*.c              -> one benchmark binary each
+#   tests/fuzz/fuzz_*.c                -> one libFuzzer harness each
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+CC         ?= cc
+SANITIZE   ?=
+ifeq ($(SANITIZE),)
+BUILD      ?= build
+else
+BUILD      ?= build-san
+endif
+
+PKGS       := libwebsockets libcurl openssl msgpack lmdb libcjson
+TEST_PKGS  := criterion
+DEB_PKGS   := build-essential pkg-config libwebsockets-dev libcurl4-openssl-dev libssl-dev \
+              libmsgpack-dev liblmdb-dev libcjson-dev libcriterion-dev lmdb-utils clang \
+              libclang-rt-14-dev python3 python3-msgpack python3-websockets python3-requests \
+              openssl
+
+.DEFAULT_GOAL := all
+OUTER_GOALS   := all test check bench fuzz fuzz-smoke demo install programs
+
+ifndef CXTAPE_INNER
+# ---------------------------------------------------------------------------
+# Outer make: check that the Debian packages are there (installing them when
+# they are not), then run the real build with pkg-config answers known.
+# ---------------------------------------------------------------------------
+.PHONY: $(OUTER_GOALS) deps deps-check clean
+
+$(OUTER_GOALS): deps-check
+	@$(MAKE) --no-print-directory CXTAPE_INNER=1 $@
+
+deps-check:
+	@missing=""; \
+	for p in $(PKGS) $(TEST_PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	for c in clang mdb_stat python3 openssl; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	/usr/bin/python3 -c 'import msgpack, websockets, requests' 2>/dev/null || missing="$$missing python3-modules"; \
+	if [ -n "$$missing" ]; then \
+		echo "cxtape: missing:$$missing -- running 'make deps'"; \
+		$(MAKE) --no-print-directory deps || exit 1; \
+	fi
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+		echo "apt-get update && apt-get install -y $(DEB_PKGS)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS); \
+	else \
+		echo "cxtape needs Debian packages; run as root:"; \
+		echo "  apt-get update && apt-get install -y $(DEB_PKGS)"; \
+		exit 1; \
+	fi
+
+clean:
+	rm -rf build build-san build-fuzz demo
+
+else
+# ---------------------------------------------------------------------------
+# Inner make: the build itself.
+# ---------------------------------------------------------------------------
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(TEST_PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+TEST_LIBS  := $(shell pkg-config --libs $(TEST_PKGS))
+
+WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings
+ifdef CI
+WARN     += -Werror
+endif
+OPT      ?= -O2
+CPPFLAGS += -D_GNU_SOURCE -DCXTAPE_VERSION='"$(VERSION)"' -Ilibcommon -Ianalyzer -Irecorder \
+            -Ireplayer -Ifixtures
+CFLAGS   += -std=c11 -g $(OPT) $(WARN) -pthread $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lpthread -lm
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+ifdef FUZZ
+CFLAGS   += -fsanitize=fuzzer-no-link -DCXTAPE_FUZZING=1
+endif
+
+MAINS    := analyzer/cxanalyze.c recorder/cxrecord.c replayer/cxreplay.c fixtures/cxsim.c
+LC_SRC   := $(wildcard libcommon/*.c)
+AN_SRC   := $(filter-out $(MAINS),$(wildcard analyzer/*.c))
+REC_SRC  := $(filter-out $(MAINS),$(wildcard recorder/*.c))
+RPL_SRC  := $(filter-out $(MAINS),$(wildcard replayer/*.c))
+SIM_SRC  := $(filter-out $(MAINS),$(wildcard fixtures/*.c))
+TEST_SRC := $(wildcard tests/test_*.c)
+BENCH_SRC:= $(wildcard tests/bench/bench_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_LC   := $(BUILD)/lib/libcxcommon.a
+LIB_AN   := $(BUILD)/lib/libcxanalyzer.a
+LIB_REC  := $(BUILD)/lib/libcxrecorder.a
+LIB_RPL  := $(BUILD)/lib/libcxreplayer.a
+LIB_SIM  := $(BUILD)/lib/libcxsim.a
+# Link order: a library comes before the ones it uses.
+ALL_LIBS := $(LIB_REC) $(LIB_RPL) $(LIB_SIM) $(LIB_AN) $(LIB_LC)
+
+PROGRAMS := $(patsubst %.c,$(BUILD)/bin/%,$(notdir $(wildcard $(MAINS))))
+TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BENCHES  := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+FUZZERS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all programs check test bench fuzz fuzz-bins fuzz-smoke demo install
+.SECONDARY:
+all: programs $(TESTS) $(BENCHES)
+programs: $(PROGRAMS) $(BUILD)/certs/sim-cert.pem
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+define mklib
+$(1): $(call obj,$(2))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(eval $(call mklib,$(LIB_LC),$(LC_SRC)))
+$(eval $(call mklib,$(LIB_AN),$(AN_SRC)))
+$(eval $(call mklib,$(LIB_REC),$(REC_SRC)))
+$(eval $(call mklib,$(LIB_RPL),$(RPL_SRC)))
+$(eval $(call mklib,$(LIB_SIM),$(SIM_SRC)))
+
+$(BUILD)/bin/cxanalyze: $(BUILD)/obj/analyzer/cxanalyze.o $(ALL_LIBS)
+$(BUILD)/bin/cxrecord:  $(BUILD)/obj/recorder/cxrecord.o $(ALL_LIBS)
+$(BUILD)/bin/cxreplay:  $(BUILD)/obj/replayer/cxreplay.o $(ALL_LIBS)
+$(BUILD)/bin/cxsim:     $(BUILD)/obj/fixtures/cxsim.o $(ALL_LIBS)
+$(PROGRAMS):
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS) $(TEST_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+# A self-signed certificate for the simulator's TLS mode; made by the build, never committed.
+$(BUILD)/certs/sim-cert.pem:
+	@mkdir -p $(@D)
+	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=127.0.0.1 \
+	    -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+	    -keyout $(BUILD)/certs/sim-key.pem -out $@ 2>/dev/null
+
+# make check: run the Criterion suites of this build. make test: both builds and the fuzz smoke.
+check: all
+	@CXTAPE_BUILD=$(BUILD) sh tests/run.sh $(BUILD)
+
+test:
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined check
+	@$(MAKE) --no-print-directory fuzz-smoke
+	@sh tests/summary.sh build build-san build-fuzz
+
+bench: all
+	@CXTAPE_BUILD=$(BUILD) sh tests/bench/run.sh $(BUILD)
+
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang FUZZ=1 SANITIZE=address,undefined BUILD=build-fuzz fuzz-bins
+	@echo "fuzzers in build-fuzz/fuzz/: run one as build-fuzz/fuzz/NAME tests/fuzz/corpus/NAME"
+
+fuzz-bins: $(FUZZERS)
+
+fuzz-smoke: fuzz
+	@sh tests/fuzz/smoke.sh build-fuzz $${CXTAPE_FUZZ_SECONDS:-10}
+
+demo: programs
+	@sh fixtures/demo.sh $(BUILD)
+
+install: programs
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+endif
