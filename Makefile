@@ -196,5 +196,8 @@ install: programs
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 
+# The sentiment lexicons are embedded with .incbin (analyzer/an_vader_data.c): rebuild on data edits.
+$(BUILD)/obj/analyzer/an_vader_data.o: analyzer/data/vader_lexicon.txt analyzer/data/emoji_utf8_lexicon.txt
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 endif

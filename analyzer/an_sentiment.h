@@ -7,6 +7,14 @@
 
 #include "lc_err.h"
 
+/*
+ * Caps on one message, so scoring never allocates: text past the first
+ * AN_SENTIMENT_MAX_BYTES (cut at the last whitespace before it) and tokens
+ * past AN_SENTIMENT_MAX_TOKENS are ignored. Chat lines are far shorter.
+ */
+#define AN_SENTIMENT_MAX_BYTES  2048
+#define AN_SENTIMENT_MAX_TOKENS 512
+
 typedef enum an_mode {
 	AN_MODE_CHAT = 0,   /* default: tuned for customer-service chat */
 	AN_MODE_VADER = 1,  /* cjhutto/vaderSentiment at 44fc044, quirks included */
@@ -34,7 +42,10 @@ lc_status an_lexicon_load_files(const char *lexicon_path, const char *emoji_path
     an_lexicon **out, lc_err *err) LC_MUST_CHECK;
 void an_lexicon_free(an_lexicon *lx);   /* accepts NULL */
 
-/* Score text (UTF-8; invalid bytes are tolerated, never read past len). */
+/*
+ * Score text (UTF-8; invalid bytes are tolerated, never read past len).
+ * Thread-safe for a shared lx; uses about 30 KiB of stack and no heap.
+ */
 void an_sentiment_score(const an_lexicon *lx, an_mode mode, const char *text, size_t len,
     an_sentiment *out);
 
