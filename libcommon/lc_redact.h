@@ -47,6 +47,8 @@ typedef struct lc_redact_scratch {
 	lc_buf reason;
 	lc_buf hvals;                        /* header values, back to back */
 	cx_header headers[CX_HEADERS_MAX];
+	lc_buf edits;                        /* private: the replacements found in one field */
+	lc_buf tmp;                          /* private: a decoded secret while it is hashed */
 } lc_redact_scratch;
 
 void lc_redact_scratch_init(lc_redact_scratch *s);
