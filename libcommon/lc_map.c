@@ -149,7 +149,8 @@ lc_map_put(lc_map *m, const void *key, size_t klen, void *value)
 	if (m->live >= m->max)
 		return LC_EFULL;
 	if ((m->nentries + 1) * 2 > m->nslots || m->nentries == m->centries) {
-		if (m->nentries == m->centries && m->live * 2 > m->nentries) {
+		/* Grow the entry array unless compacting its holes frees half of it. */
+		if (m->nentries == m->centries && m->live * 2 >= m->centries) {
 			size_t nc = m->centries ? m->centries * 2 : 16;
 			map_entry *ne = realloc(m->entries, nc * sizeof(*ne));
 
