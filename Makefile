@@ -198,6 +198,8 @@ install: programs
 
 # The sentiment lexicons are embedded with .incbin (analyzer/an_vader_data.c): rebuild on data edits.
 $(BUILD)/obj/analyzer/an_vader_data.o: analyzer/data/vader_lexicon.txt analyzer/data/emoji_utf8_lexicon.txt
+# The default escalation rules are embedded with .incbin too (analyzer/an_escalate.c).
+$(BUILD)/obj/analyzer/an_escalate.o: analyzer/rules/default.rules
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 endif

@@ -9,6 +9,8 @@
 
 typedef struct an_rules an_rules;   /* immutable once built: share across threads */
 
+#define AN_TRIGGERS_MAX 64   /* triggers in one rules set: an an_match[AN_TRIGGERS_MAX] holds any scan */
+
 /* The default rules built into the binary (analyzer/rules/default.rules). */
 lc_status an_rules_load_default(an_rules **out, lc_err *err) LC_MUST_CHECK;
 /* A rules file (format in docs/escalation-rules.md); errors name the file and line. */
@@ -30,5 +32,9 @@ typedef struct an_match {
  */
 size_t an_escalate_scan(const an_rules *r, const char *text, size_t len, an_match *out,
     size_t max);
+
+/* The triggers a rules set declares, in declaration order (names owned by the rules). */
+size_t an_rules_trigger_count(const an_rules *r);
+const char *an_rules_trigger_name(const an_rules *r, size_t i);   /* NULL when i is out of range */
 
 #endif

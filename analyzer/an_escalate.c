@@ -1,0 +1,954 @@
+/* SPDX-License-Identifier: MIT */
+/* an_escalate: the escalation rules parser and a token-level phrase matcher (no regex). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "an_escalate.h"
+
+/*
+ * How it works (docs/escalation-rules.md has the user's view):
+ * text is cut once into words (ASCII letters and digits, lowercased; bytes
+ * >= 0x80 belong to words; everything else separates, and . , ! ? ; : and
+ * newlines also close a clause). A hash table maps each phrase's first word
+ * (or its stem, for `word*`) to the phrases starting with it, so a word that
+ * starts no phrase costs one probe. Remaining phrase words and the guards are
+ * compared in place against the words around the match, inside its clause.
+ * Words live in a small ring on the stack: a scan allocates nothing and only
+ * reads the rules, so threads may share one an_rules.
+ */
+
+/* Caps: every table of a rules set is bounded. */
+#define AN_RULES_FILE_MAX    ((size_t)1 << 20)   /* one rules file */
+#define AN_TRIGGER_NAME_MAX  32                  /* bytes in a trigger name */
+#define AN_PRIORITY_MAX      1000
+#define AN_WORD_MAX          48                  /* bytes in one rule word */
+#define AN_PHRASE_WORDS_MAX  8                   /* words in a phrase or guard sequence */
+#define AN_GUARD_WINDOW_MAX  8                   /* N of not-after/not-before */
+#define AN_LINE_ITEMS_MAX    512                 /* items on one rules line */
+#define AN_POOL_MAX          ((size_t)1 << 20)   /* bytes of all rule words */
+#define AN_WORDS_MAX         ((size_t)1 << 18)
+#define AN_SEQS_MAX          ((size_t)1 << 16)
+#define AN_GUARDS_MAX        ((size_t)1 << 14)
+#define AN_PHRASES_MAX       ((size_t)1 << 16)
+
+/* Words a scan keeps around the current one: look-behind + look-ahead + 1 must fit. */
+#define AN_RING              64
+#define AN_LOOK_BEHIND       (AN_GUARD_WINDOW_MAX + AN_PHRASE_WORDS_MAX)
+#define AN_LOOK_AHEAD        (2 * AN_PHRASE_WORDS_MAX + AN_GUARD_WINDOW_MAX)
+_Static_assert(AN_LOOK_BEHIND + AN_LOOK_AHEAD + 1 <= AN_RING, "scan ring too small for the caps");
+_Static_assert(AN_TRIGGERS_MAX <= 64, "fired triggers are a 64-bit mask");
+
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME  16777619u
+
+typedef struct an_word {
+	uint32_t off;        /* bytes in pool, lowercase */
+	uint8_t len;
+	uint8_t stem;        /* `word*`: matches any word starting with these bytes */
+} an_word;
+
+typedef struct an_seq {
+	uint32_t word;       /* first of n consecutive words */
+	uint32_t n;
+} an_seq;
+
+enum { AN_G_NOT_AFTER, AN_G_NOT_BEFORE, AN_G_NOT_NAME };
+
+typedef struct an_guard {
+	int kind;
+	uint32_t window;
+	uint32_t seq, nseq;  /* consecutive sequences */
+} an_guard;
+
+typedef struct an_group {   /* the phrases of one `phrase` line share its guards */
+	uint32_t guard, nguard;
+} an_group;
+
+typedef struct an_phrase {
+	an_seq words;
+	uint32_t trigger;
+	uint32_t group;
+} an_phrase;
+
+typedef struct an_trigger {
+	char name[AN_TRIGGER_NAME_MAX + 1];
+	int priority;
+	unsigned line;
+} an_trigger;
+
+typedef struct an_entry {   /* hash slot: the phrases starting with one word; count 0 = empty */
+	uint32_t hash;
+	uint32_t word;
+	uint32_t first, count;  /* range of rules->order */
+} an_entry;
+
+struct an_rules {
+	an_trigger trig[AN_TRIGGERS_MAX];
+	size_t ntrig;
+	uint8_t *pool;
+	size_t npool, cpool;
+	an_word *words;
+	size_t nwords, cwords;
+	an_seq *seqs;
+	size_t nseqs, cseqs;
+	an_guard *guards;
+	size_t nguards, cguards;
+	an_group *groups;
+	size_t ngroups, cgroups;
+	an_phrase *phrases;
+	size_t nphrases, cphrases;
+	uint32_t *order;        /* phrase indices grouped by first word */
+	an_entry *table;
+	size_t tmask;
+	uint8_t stem_lens[AN_WORD_MAX + 1];   /* distinct lengths of first-word stems, ascending */
+	size_t nstem_lens;
+};
+
+/* ---- bytes and words ---------------------------------------------------- */
+
+static inline uint8_t
+an_lower(uint8_t c)
+{
+	return (uint8_t)(c - 'A') < 26 ? (uint8_t)(c + 32) : c;
+}
+
+static inline int
+an_is_ascii_word(uint8_t c)
+{
+	return (uint8_t)((c | 0x20) - 'a') < 26 || (uint8_t)(c - '0') < 10;
+}
+
+/* Typographic quotes (U+2018, U+2019) separate words like ' does: "don’t" is "don t". */
+static inline int
+an_is_curly_quote(const uint8_t *s, size_t i, size_t n)
+{
+	return s[i] == 0xe2 && i + 2 < n && s[i + 1] == 0x80 && (s[i + 2] == 0x98 || s[i + 2] == 0x99);
+}
+
+static inline int
+an_is_word_at(const uint8_t *s, size_t i, size_t n)
+{
+	return an_is_ascii_word(s[i]) || (s[i] >= 0x80 && !an_is_curly_quote(s, i, n));
+}
+
+static inline int
+an_is_clause_break(uint8_t c)
+{
+	return c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == ':' || c == '\n';
+}
+
+static inline int
+an_is_sentence_end(uint8_t c)
+{
+	return c == '.' || c == '!' || c == '?' || c == '\n';
+}
+
+static inline uint32_t
+an_hash_step(uint32_t h, uint8_t c)
+{
+	return (h ^ c) * FNV_PRIME;
+}
+
+static uint32_t
+an_hash_lower(const uint8_t *p, size_t n)
+{
+	uint32_t h = FNV_OFFSET;
+
+	for (size_t i = 0; i < n; i++)
+		h = an_hash_step(h, an_lower(p[i]));
+	return h;
+}
+
+/* ---- the scanner: words of the text in a ring ---------------------------- */
+
+typedef struct an_tok {
+	size_t start, end;
+	uint32_t hash;
+	uint32_t clause;     /* words of one clause share this number */
+	uint8_t title;       /* Capitalised, like a name */
+	uint8_t sent_first;  /* first word of a sentence */
+} an_tok;
+
+typedef struct an_scanner {
+	const uint8_t *s;
+	size_t len, pos;
+	size_t ntok;         /* words cut so far */
+	uint32_t clause;
+	int sent_start;
+	an_tok ring[AN_RING];
+} an_scanner;
+
+/* Cut the next word; 0 at the end of the text. */
+static int
+an_scan_next(an_scanner *sc)
+{
+	const uint8_t *s = sc->s;
+	size_t i = sc->pos, n = sc->len, start;
+	uint32_t h = FNV_OFFSET;
+	an_tok *t;
+
+	while (i < n && !an_is_word_at(s, i, n)) {
+		if (an_is_clause_break(s[i])) {
+			sc->clause++;
+			if (an_is_sentence_end(s[i]))
+				sc->sent_start = 1;
+		}
+		i += an_is_curly_quote(s, i, n) ? 3 : 1;
+	}
+	if (i >= n) {
+		sc->pos = n;
+		return 0;
+	}
+	start = i;
+	while (i < n && an_is_word_at(s, i, n))
+		h = an_hash_step(h, an_lower(s[i++]));
+	t = &sc->ring[sc->ntok % AN_RING];
+	t->start = start;
+	t->end = i;
+	t->hash = h;
+	t->clause = sc->clause;
+	t->title = (uint8_t)((uint8_t)(s[start] - 'A') < 26 && i - start >= 2 &&
+	    (uint8_t)(s[start + 1] - 'a') < 26);
+	t->sent_first = (uint8_t)sc->sent_start;
+	sc->sent_start = 0;
+	sc->ntok++;
+	sc->pos = i;
+	return 1;
+}
+
+/* Word number idx, cutting more of the text as needed; NULL past the end. */
+static const an_tok *
+an_tok_get(an_scanner *sc, size_t idx)
+{
+	while (sc->ntok <= idx)
+		if (!an_scan_next(sc))
+			return NULL;
+	if (idx + AN_RING < sc->ntok)
+		return NULL;   /* out of the ring: cannot happen within the caps */
+	return &sc->ring[idx % AN_RING];
+}
+
+static int
+an_word_eq(const an_rules *r, const an_word *w, const uint8_t *s, const an_tok *t)
+{
+	size_t tl = t->end - t->start;
+	const uint8_t *p = r->pool + w->off;
+
+	if (w->stem ? tl < w->len : tl != w->len)
+		return 0;
+	for (size_t k = 0; k < w->len; k++)
+		if (an_lower(s[t->start + k]) != p[k])
+			return 0;
+	return 1;
+}
+
+/* Do the n words of seq stand at word `at`, all inside `clause`? */
+static int
+an_seq_at(const an_rules *r, an_scanner *sc, const an_seq *seq, size_t at, uint32_t clause)
+{
+	for (uint32_t j = 0; j < seq->n; j++) {
+		const an_tok *t = an_tok_get(sc, at + j);
+		if (t == NULL || t->clause != clause || !an_word_eq(r, &r->words[seq->word + j], sc->s, t))
+			return 0;
+	}
+	return 1;
+}
+
+/* Does guard g drop the match of n words starting at word i? */
+static int
+an_guard_blocks(const an_rules *r, const an_guard *g, an_scanner *sc, size_t i, size_t n)
+{
+	const an_tok *first = an_tok_get(sc, i);
+	uint32_t clause = first->clause;
+
+	if (g->kind == AN_G_NOT_NAME)
+		return first->title && !first->sent_first;
+	for (uint32_t w = 0; w < g->window; w++) {
+		for (uint32_t q = 0; q < g->nseq; q++) {
+			const an_seq *seq = &r->seqs[g->seq + q];
+			size_t at;
+			if (g->kind == AN_G_NOT_AFTER) {
+				if (i < w + seq->n)
+					continue;
+				at = i - w - seq->n;
+			} else {
+				at = i + n + w;
+			}
+			if (an_seq_at(r, sc, seq, at, clause))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Length in words of phrase p matched at word i, or 0. */
+static size_t
+an_phrase_match(const an_rules *r, const an_phrase *p, an_scanner *sc, size_t i)
+{
+	const an_group *grp = &r->groups[p->group];
+	uint32_t clause = an_tok_get(sc, i)->clause;
+	an_seq rest = {p->words.word + 1, p->words.n - 1};
+
+	if (!an_seq_at(r, sc, &rest, i + 1, clause))
+		return 0;
+	for (uint32_t k = 0; k < grp->nguard; k++)
+		if (an_guard_blocks(r, &r->guards[grp->guard + k], sc, i, p->words.n))
+			return 0;
+	return p->words.n;
+}
+
+typedef struct an_fired {
+	uint64_t mask;
+	size_t start[AN_TRIGGERS_MAX], end[AN_TRIGGERS_MAX];
+} an_fired;
+
+/* Try the phrases of table entry e at word i; record each trigger's first (longest) span. */
+static void
+an_entry_try(const an_rules *r, const an_entry *e, an_scanner *sc, size_t i, an_fired *f)
+{
+	for (uint32_t k = 0; k < e->count; k++) {
+		const an_phrase *p = &r->phrases[r->order[e->first + k]];
+		uint64_t bit = (uint64_t)1 << p->trigger;
+		size_t n, start = an_tok_get(sc, i)->start, end;
+
+		if ((f->mask & bit) && f->start[p->trigger] < start)
+			continue;   /* this trigger already fired earlier in the text */
+		n = an_phrase_match(r, p, sc, i);
+		if (n == 0)
+			continue;
+		end = an_tok_get(sc, i + n - 1)->end;
+		if (!(f->mask & bit) || end > f->end[p->trigger]) {
+			f->mask |= bit;
+			f->start[p->trigger] = start;
+			f->end[p->trigger] = end;
+		}
+	}
+}
+
+/* Probe for entries of hash h whose word matches token t (stem-only when stem_only). */
+static void
+an_probe(const an_rules *r, uint32_t h, int stem_only, an_scanner *sc, size_t i, an_fired *f)
+{
+	const an_tok *t = an_tok_get(sc, i);
+
+	for (size_t slot = h & r->tmask;; slot = (slot + 1) & r->tmask) {
+		const an_entry *e = &r->table[slot];
+		const an_word *w = &r->words[e->word];
+		if (e->count == 0)
+			return;
+		if (e->hash == h && (!stem_only || w->stem) && an_word_eq(r, w, sc->s, t))
+			an_entry_try(r, e, sc, i, f);
+	}
+}
+
+static void
+an_scan_word(const an_rules *r, an_scanner *sc, size_t i, an_fired *f)
+{
+	const an_tok *t = an_tok_get(sc, i);
+	size_t tl = t->end - t->start;
+
+	an_probe(r, t->hash, 0, sc, i, f);
+	for (size_t k = 0; k < r->nstem_lens && r->stem_lens[k] < tl; k++) {
+		uint32_t h = an_hash_lower(sc->s + t->start, r->stem_lens[k]);
+		an_probe(r, h, 1, sc, i, f);
+	}
+}
+
+size_t
+an_escalate_scan(const an_rules *r, const char *text, size_t len, an_match *out, size_t max)
+{
+	an_scanner sc = {.s = (const uint8_t *)text, .len = len, .sent_start = 1};
+	an_fired f = {0};
+	uint64_t all;
+	size_t order[AN_TRIGGERS_MAX], nfired = 0;
+
+	if (r == NULL || text == NULL || r->nphrases == 0)
+		return 0;
+	all = r->ntrig == 64 ? ~(uint64_t)0 : ((uint64_t)1 << r->ntrig) - 1;
+	for (size_t i = 0; an_tok_get(&sc, i) != NULL && f.mask != all; i++)
+		an_scan_word(r, &sc, i, &f);
+	/* Order fired triggers by priority (highest first), then by position. */
+	for (size_t t = 0; t < r->ntrig; t++) {
+		size_t j;
+		if (!(f.mask & ((uint64_t)1 << t)))
+			continue;
+		for (j = nfired; j > 0; j--) {
+			size_t o = order[j - 1];
+			if (r->trig[o].priority > r->trig[t].priority ||
+			    (r->trig[o].priority == r->trig[t].priority && f.start[o] <= f.start[t]))
+				break;
+			order[j] = o;
+		}
+		order[j] = t;
+		nfired++;
+	}
+	for (size_t k = 0; k < nfired && k < max; k++) {
+		size_t t = order[k];
+		out[k] = (an_match){r->trig[t].name, r->trig[t].priority, f.start[t], f.end[t]};
+	}
+	return nfired;
+}
+
+size_t
+an_rules_trigger_count(const an_rules *r)
+{
+	return r ? r->ntrig : 0;
+}
+
+const char *
+an_rules_trigger_name(const an_rules *r, size_t i)
+{
+	return r && i < r->ntrig ? r->trig[i].name : NULL;
+}
+
+/* ---- building a rules set ------------------------------------------------ */
+
+/* Make room for one more element of size sz in *p (count n, capacity *cap, cap max). */
+static lc_status
+an_grow(void **p, size_t *cap, size_t n, size_t sz, size_t max)
+{
+	size_t ncap;
+	void *np;
+
+	if (n < *cap)
+		return LC_OK;
+	if (n >= max)
+		return LC_ETOOBIG;
+	ncap = *cap ? *cap * 2 : 16;
+	if (ncap > max)
+		ncap = max;
+	np = realloc(*p, ncap * sz);
+	if (np == NULL)
+		return LC_ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return LC_OK;
+}
+
+#define AN_PUSH(r, arr, cnt, capv, max) \
+	an_grow((void **)&(r)->arr, &(r)->capv, (r)->cnt, sizeof(*(r)->arr), (max))
+
+void
+an_rules_free(an_rules *r)
+{
+	if (r == NULL)
+		return;
+	free(r->pool);
+	free(r->words);
+	free(r->seqs);
+	free(r->guards);
+	free(r->groups);
+	free(r->phrases);
+	free(r->order);
+	free(r->table);
+	free(r);
+}
+
+typedef struct an_item {   /* one item of a rules line: a bare word or a "quoted" string */
+	const char *p;
+	size_t n;
+	int quoted;
+} an_item;
+
+typedef struct an_parser {
+	an_rules *r;
+	const char *name;    /* for messages: file name */
+	unsigned line;
+	int builtin;         /* parsing the built-in rules: no include */
+	int included;        /* `include default` seen */
+	int have_group;      /* a `phrase` line came before: guards attach to it */
+	lc_err *err;
+} an_parser;
+
+static lc_status an_parse_text(an_parser *ps, const char *text, size_t len);
+
+/* A rules error: "FILE:LINE: message", LC_ECONFIG. Quoted excerpts are clipped to 64 bytes. */
+static lc_status an_syntax(an_parser *ps, const char *fmt, ...) LC_PRINTF(2, 3);
+static lc_status
+an_syntax(an_parser *ps, const char *fmt, ...)
+{
+	char msg[LC_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return lc_err_set(ps->err, LC_ECONFIG, "%s:%u: %s", ps->name, ps->line, msg);
+}
+
+#define AN_CLIP(n) ((int)((n) > 64 ? 64 : (n)))
+
+static lc_status
+an_cap(an_parser *ps, lc_status rc, const char *what)
+{
+	if (rc == LC_ENOMEM)
+		return lc_err_set(ps->err, rc, "%s:%u: out of memory loading rules", ps->name, ps->line);
+	return lc_err_set(ps->err, LC_ECONFIG, "%s:%u: too many %s (cap reached); split the rules or "
+	    "use fewer", ps->name, ps->line, what);
+}
+
+static int
+an_item_is(const an_item *it, const char *s)
+{
+	return !it->quoted && it->n == strlen(s) && memcmp(it->p, s, it->n) == 0;
+}
+
+/* Words of a quoted phrase into rules->words; *seq gets where they went. */
+static lc_status
+an_parse_words(an_parser *ps, const an_item *it, an_seq *seq)
+{
+	an_rules *r = ps->r;
+	const uint8_t *s = (const uint8_t *)it->p;
+	size_t i = 0, n = it->n;
+	lc_status rc;
+
+	seq->word = (uint32_t)r->nwords;
+	seq->n = 0;
+	while (i < n) {
+		size_t start;
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '-' || s[i] == '\'') {
+			i++;
+			continue;
+		}
+		if (an_is_curly_quote(s, i, n)) {
+			i += 3;
+			continue;
+		}
+		if (!an_is_word_at(s, i, n))
+			return an_syntax(ps, "phrase \"%.*s\": only words, spaces, - ' and a * ending a word "
+			    "may appear in a phrase", AN_CLIP(n), it->p);
+		start = i;
+		while (i < n && an_is_word_at(s, i, n))
+			i++;
+		if (i - start > AN_WORD_MAX)
+			return an_syntax(ps, "word in \"%.*s\" is over 48 bytes; shorten it", AN_CLIP(n), it->p);
+		if (seq->n == AN_PHRASE_WORDS_MAX)
+			return an_syntax(ps, "\"%.*s\" has more than 8 words; shorten it", AN_CLIP(n), it->p);
+		if ((rc = AN_PUSH(r, words, nwords, cwords, AN_WORDS_MAX)) != LC_OK)
+			return an_cap(ps, rc, "words");
+		if (r->npool + (i - start) > r->cpool) {
+			size_t ncap = r->cpool ? r->cpool * 2 : 1024;
+			uint8_t *np;
+			if (r->npool + (i - start) > AN_POOL_MAX)
+				return an_cap(ps, LC_ETOOBIG, "word bytes");
+			ncap = ncap > AN_POOL_MAX ? AN_POOL_MAX : ncap;
+			if ((np = realloc(r->pool, ncap)) == NULL)
+				return an_cap(ps, LC_ENOMEM, "");
+			r->pool = np;
+			r->cpool = ncap;
+		}
+		r->words[r->nwords] = (an_word){(uint32_t)r->npool, (uint8_t)(i - start), 0};
+		for (size_t k = start; k < i; k++)
+			r->pool[r->npool++] = an_lower(s[k]);
+		if (i < n && s[i] == '*') {
+			r->words[r->nwords].stem = 1;
+			i++;
+			if (i < n && s[i] != ' ' && s[i] != '\t')
+				return an_syntax(ps, "in \"%.*s\", * may only end a word", AN_CLIP(n), it->p);
+		}
+		r->nwords++;
+		seq->n++;
+	}
+	if (seq->n == 0)
+		return an_syntax(ps, "empty phrase \"%.*s\"; give at least one word", AN_CLIP(n), it->p);
+	return LC_OK;
+}
+
+static long
+an_parse_uint(const an_item *it, long max)
+{
+	long v = 0;
+
+	if (it->quoted || it->n == 0 || it->n > 6)
+		return -1;
+	for (size_t i = 0; i < it->n; i++) {
+		if ((uint8_t)(it->p[i] - '0') >= 10)
+			return -1;
+		v = v * 10 + (it->p[i] - '0');
+	}
+	return v <= max ? v : -1;
+}
+
+static lc_status
+an_do_trigger(an_parser *ps, const an_item *it, size_t n)
+{
+	an_rules *r = ps->r;
+	long prio;
+
+	if (n != 3 || it[1].quoted || it[2].quoted)
+		return an_syntax(ps, "usage: trigger NAME PRIORITY, e.g. trigger legal 30");
+	if (it[1].n == 0 || it[1].n > AN_TRIGGER_NAME_MAX)
+		return an_syntax(ps, "trigger name \"%.*s\" must be 1 to 32 characters", AN_CLIP(it[1].n), it[1].p);
+	for (size_t k = 0; k < it[1].n; k++) {
+		char c = it[1].p[k];
+		if (!(an_is_ascii_word((uint8_t)c) && (uint8_t)(c - 'A') >= 26) && c != '_' && c != '-')
+			return an_syntax(ps, "trigger name \"%.*s\": use lowercase letters, digits, _ and -",
+			    AN_CLIP(it[1].n), it[1].p);
+	}
+	if ((prio = an_parse_uint(&it[2], AN_PRIORITY_MAX)) < 0)
+		return an_syntax(ps, "priority \"%.*s\" must be a whole number from 0 to 1000",
+		    AN_CLIP(it[2].n), it[2].p);
+	for (size_t t = 0; t < r->ntrig; t++)
+		if (strlen(r->trig[t].name) == it[1].n && memcmp(r->trig[t].name, it[1].p, it[1].n) == 0)
+			return lc_err_set(ps->err, LC_ECONFIG, "%s:%u: trigger %s is already declared "
+			    "(line %u%s); declare each trigger once", ps->name, ps->line, r->trig[t].name,
+			    r->trig[t].line, ps->included && !ps->builtin ? " or in the default rules" : "");
+	if (r->ntrig == AN_TRIGGERS_MAX)
+		return an_cap(ps, LC_ETOOBIG, "triggers (64)");
+	memcpy(r->trig[r->ntrig].name, it[1].p, it[1].n);
+	r->trig[r->ntrig].name[it[1].n] = '\0';
+	r->trig[r->ntrig].priority = (int)prio;
+	r->trig[r->ntrig].line = ps->line;
+	r->ntrig++;
+	return LC_OK;
+}
+
+static lc_status
+an_do_phrase(an_parser *ps, const an_item *it, size_t n)
+{
+	an_rules *r = ps->r;
+	size_t t;
+	lc_status rc;
+
+	if (n < 3 || it[1].quoted)
+		return an_syntax(ps, "usage: phrase TRIGGER \"words\" ..., e.g. phrase legal \"my lawyer\"");
+	for (t = 0; t < r->ntrig; t++)
+		if (strlen(r->trig[t].name) == it[1].n && memcmp(r->trig[t].name, it[1].p, it[1].n) == 0)
+			break;
+	if (t == r->ntrig)
+		return an_syntax(ps, "unknown trigger \"%.*s\"; declare it first: trigger NAME PRIORITY",
+		    AN_CLIP(it[1].n), it[1].p);
+	if ((rc = AN_PUSH(r, groups, ngroups, cgroups, AN_PHRASES_MAX)) != LC_OK)
+		return an_cap(ps, rc, "phrase lines");
+	r->groups[r->ngroups++] = (an_group){(uint32_t)r->nguards, 0};
+	ps->have_group = 1;
+	for (size_t k = 2; k < n; k++) {
+		an_seq seq;
+		if (!it[k].quoted)
+			return an_syntax(ps, "put the phrase %.*s in double quotes", AN_CLIP(it[k].n), it[k].p);
+		if ((rc = an_parse_words(ps, &it[k], &seq)) != LC_OK)
+			return rc;
+		if ((rc = AN_PUSH(r, phrases, nphrases, cphrases, AN_PHRASES_MAX)) != LC_OK)
+			return an_cap(ps, rc, "phrases");
+		r->phrases[r->nphrases++] = (an_phrase){seq, (uint32_t)t, (uint32_t)(r->ngroups - 1)};
+	}
+	return LC_OK;
+}
+
+static lc_status
+an_do_guard(an_parser *ps, const an_item *it, size_t n)
+{
+	an_rules *r = ps->r;
+	an_guard g = {0};
+	size_t k = 2;
+	lc_status rc;
+
+	if (!ps->have_group)
+		return an_syntax(ps, "guard before any phrase line; a guard applies to the phrase "
+		    "line above it");
+	if (n >= 2 && an_item_is(&it[1], "not-name")) {
+		if (n != 2)
+			return an_syntax(ps, "not-name takes no arguments");
+		g.kind = AN_G_NOT_NAME;
+	} else if (n >= 2 && (an_item_is(&it[1], "not-after") || an_item_is(&it[1], "not-before"))) {
+		long w = 1;
+		g.kind = an_item_is(&it[1], "not-after") ? AN_G_NOT_AFTER : AN_G_NOT_BEFORE;
+		if (k < n && !it[k].quoted && (w = an_parse_uint(&it[k++], AN_GUARD_WINDOW_MAX)) < 1)
+			return an_syntax(ps, "guard window \"%.*s\" must be a number from 1 to 8",
+			    AN_CLIP(it[k - 1].n), it[k - 1].p);
+		if (k == n)
+			return an_syntax(ps, "guard needs at least one \"words\" sequence");
+		g.window = (uint32_t)w;
+		g.seq = (uint32_t)r->nseqs;
+		for (; k < n; k++) {
+			an_seq seq;
+			if (!it[k].quoted)
+				return an_syntax(ps, "put the guard words %.*s in double quotes", AN_CLIP(it[k].n), it[k].p);
+			if ((rc = an_parse_words(ps, &it[k], &seq)) != LC_OK)
+				return rc;
+			if ((rc = AN_PUSH(r, seqs, nseqs, cseqs, AN_SEQS_MAX)) != LC_OK)
+				return an_cap(ps, rc, "guard sequences");
+			r->seqs[r->nseqs++] = seq;
+			g.nseq++;
+		}
+	} else {
+		return an_syntax(ps, "unknown guard \"%.*s\"; use not-after, not-before or not-name",
+		    AN_CLIP(n >= 2 ? it[1].n : 0), n >= 2 ? it[1].p : "");
+	}
+	if ((rc = AN_PUSH(r, guards, nguards, cguards, AN_GUARDS_MAX)) != LC_OK)
+		return an_cap(ps, rc, "guards");
+	r->guards[r->nguards++] = g;
+	r->groups[r->ngroups - 1].nguard++;
+	return LC_OK;
+}
+
+/* Built-in rules: analyzer/rules/default.rules, embedded by the assembler (path from the repo root). */
+__asm__(".pushsection .rodata\n"
+	".balign 16\n"
+	"an_rules_default_text:\n"
+	".incbin \"analyzer/rules/default.rules\"\n"
+	"an_rules_default_text_end:\n"
+	".byte 0\n"
+	".popsection\n");
+extern const char an_rules_default_text[] __attribute__((visibility("hidden")));
+extern const char an_rules_default_text_end[] __attribute__((visibility("hidden")));
+
+static lc_status
+an_do_include(an_parser *ps, const an_item *it, size_t n)
+{
+	lc_status rc;
+	an_parser sub = *ps;
+
+	if (n != 2 || !an_item_is(&it[1], "default"))
+		return an_syntax(ps, "usage: include default");
+	if (ps->builtin || ps->included)
+		return an_syntax(ps, "the default rules are already included");
+	ps->included = 1;
+	sub.name = "default.rules (built in)";
+	sub.line = 0;
+	sub.builtin = 1;
+	sub.have_group = 0;
+	rc = an_parse_text(&sub, an_rules_default_text,
+	    (size_t)(an_rules_default_text_end - an_rules_default_text));
+	ps->have_group = 0;   /* guards below the include do not reach into the defaults */
+	return rc;
+}
+
+/* Cut one line into items; comments start with # outside quotes. */
+static lc_status
+an_split_line(an_parser *ps, const char *s, size_t len, an_item *items, size_t *nitems)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		size_t start;
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r') {
+			i++;
+			continue;
+		}
+		if (s[i] == '#')
+			break;
+		if (n == AN_LINE_ITEMS_MAX)
+			return an_syntax(ps, "more than 512 items on one line; split it");
+		if (s[i] == '"') {
+			start = ++i;
+			while (i < len && s[i] != '"')
+				i++;
+			if (i == len)
+				return an_syntax(ps, "unterminated quote: %.*s; close it with \"",
+				    AN_CLIP(len - start + 1), s + start - 1);
+			items[n++] = (an_item){s + start, i - start, 1};
+			i++;
+		} else {
+			start = i;
+			while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '"' && s[i] != '#')
+				i++;
+			items[n++] = (an_item){s + start, i - start, 0};
+		}
+	}
+	*nitems = n;
+	return LC_OK;
+}
+
+static lc_status
+an_parse_line(an_parser *ps, const char *s, size_t len)
+{
+	an_item items[AN_LINE_ITEMS_MAX];
+	size_t n = 0;
+	lc_status rc;
+
+	if (memchr(s, '\0', len) != NULL)
+		return an_syntax(ps, "NUL byte in the rules; is this a text file?");
+	if ((rc = an_split_line(ps, s, len, items, &n)) != LC_OK || n == 0)
+		return rc;
+	if (an_item_is(&items[0], "trigger"))
+		return an_do_trigger(ps, items, n);
+	if (an_item_is(&items[0], "phrase"))
+		return an_do_phrase(ps, items, n);
+	if (an_item_is(&items[0], "guard"))
+		return an_do_guard(ps, items, n);
+	if (an_item_is(&items[0], "include"))
+		return an_do_include(ps, items, n);
+	return an_syntax(ps, "unknown keyword \"%.*s\"; use trigger, phrase, guard or include",
+	    AN_CLIP(items[0].n), items[0].p);
+}
+
+static lc_status
+an_parse_text(an_parser *ps, const char *text, size_t len)
+{
+	size_t i = 0;
+	lc_status rc = LC_OK;
+
+	while (i < len && rc == LC_OK) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		ps->line++;
+		rc = an_parse_line(ps, text + i, end - i);
+		i = end + 1;
+	}
+	return rc;
+}
+
+typedef struct an_key {   /* sort key: a phrase by its first word */
+	const uint8_t *p;
+	uint32_t len, stem, phrase;
+} an_key;
+
+static int
+an_key_cmp(const void *a, const void *b)
+{
+	const an_key *x = a, *y = b;
+	int c;
+
+	if (x->stem != y->stem)
+		return x->stem < y->stem ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	if ((c = memcmp(x->p, y->p, x->len)) != 0)
+		return c;
+	return x->phrase < y->phrase ? -1 : x->phrase > y->phrase;
+}
+
+static int
+an_key_same_word(const an_key *x, const an_key *y)
+{
+	return x->stem == y->stem && x->len == y->len && memcmp(x->p, y->p, x->len) == 0;
+}
+
+static void
+an_table_insert(an_rules *r, const an_entry *e)
+{
+	size_t slot = e->hash & r->tmask;
+
+	while (r->table[slot].count != 0)
+		slot = (slot + 1) & r->tmask;
+	r->table[slot] = *e;
+}
+
+/* Index phrases by first word: sorted order, then one hash entry per distinct word. */
+static lc_status
+an_rules_index(an_rules *r, lc_err *err)
+{
+	an_key *keys = NULL;
+	size_t tsize = 16, i = 0;
+	lc_status rc = LC_OK;
+
+	keys = calloc(r->nphrases ? r->nphrases : 1, sizeof(*keys));
+	r->order = calloc(r->nphrases ? r->nphrases : 1, sizeof(*r->order));
+	while (tsize < 2 * r->nphrases)
+		tsize *= 2;
+	r->table = calloc(tsize, sizeof(*r->table));
+	if (keys == NULL || r->order == NULL || r->table == NULL) {
+		rc = lc_err_set(err, LC_ENOMEM, "out of memory indexing %zu rule phrases", r->nphrases);
+		goto out;
+	}
+	r->tmask = tsize - 1;
+	for (size_t k = 0; k < r->nphrases; k++) {
+		const an_word *w = &r->words[r->phrases[k].words.word];
+		keys[k] = (an_key){r->pool + w->off, w->len, w->stem, (uint32_t)k};
+	}
+	qsort(keys, r->nphrases, sizeof(*keys), an_key_cmp);
+	while (i < r->nphrases) {
+		size_t j = i;
+		an_entry e;
+		while (j < r->nphrases && an_key_same_word(&keys[i], &keys[j]))
+			j++;
+		for (size_t k = i; k < j; k++)
+			r->order[k] = keys[k].phrase;
+		e = (an_entry){an_hash_lower(keys[i].p, keys[i].len), r->phrases[keys[i].phrase].words.word,
+		    (uint32_t)i, (uint32_t)(j - i)};
+		an_table_insert(r, &e);
+		if (keys[i].stem) {
+			size_t s = 0;
+			while (s < r->nstem_lens && r->stem_lens[s] < keys[i].len)
+				s++;
+			if (s == r->nstem_lens || r->stem_lens[s] != keys[i].len) {
+				memmove(&r->stem_lens[s + 1], &r->stem_lens[s], r->nstem_lens - s);
+				r->stem_lens[s] = (uint8_t)keys[i].len;
+				r->nstem_lens++;
+			}
+		}
+		i = j;
+	}
+out:
+	free(keys);
+	return rc;
+}
+
+/* Parse and index rules text; builtin marks the embedded default rules (no include). */
+static lc_status
+an_rules_build(const char *text, size_t len, const char *name, int builtin, an_rules **out,
+    lc_err *err)
+{
+	an_rules *r = NULL;
+	an_parser ps;
+	lc_status rc;
+
+	*out = NULL;
+	if (text == NULL && len != 0)
+		return lc_err_set(err, LC_EINVAL, "no rules text given");
+	if (len > AN_RULES_FILE_MAX)
+		return lc_err_set(err, LC_ECONFIG, "%s: rules are over the %zu-byte cap; split or "
+		    "shorten them", name, AN_RULES_FILE_MAX);
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return lc_err_set(err, LC_ENOMEM, "out of memory loading rules");
+	ps = (an_parser){.r = r, .name = name, .builtin = builtin, .err = err};
+	rc = an_parse_text(&ps, text ? text : "", len);
+	if (rc == LC_OK)
+		rc = an_rules_index(r, err);
+	if (rc != LC_OK) {
+		an_rules_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return rc;
+}
+
+lc_status
+an_rules_parse(const char *text, size_t len, const char *name, an_rules **out, lc_err *err)
+{
+	return an_rules_build(text, len, name ? name : "rules", 0, out, err);
+}
+
+lc_status
+an_rules_load_default(an_rules **out, lc_err *err)
+{
+	return an_rules_build(an_rules_default_text,
+	    (size_t)(an_rules_default_text_end - an_rules_default_text), "default.rules (built in)", 1,
+	    out, err);
+}
+
+lc_status
+an_rules_load_file(const char *path, an_rules **out, lc_err *err)
+{
+	FILE *fp = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	lc_status rc = LC_OK;
+
+	*out = NULL;
+	if ((fp = fopen(path, "rb")) == NULL) {
+		rc = lc_err_set(err, LC_ECONFIG, "cannot open rules file %s: %s; check the path",
+		    path, strerror(errno));
+		goto out;
+	}
+	if ((text = malloc(AN_RULES_FILE_MAX + 1)) == NULL) {
+		rc = lc_err_set(err, LC_ENOMEM, "out of memory reading %s", path);
+		goto out;
+	}
+	len = fread(text, 1, AN_RULES_FILE_MAX + 1, fp);
+	if (ferror(fp)) {
+		rc = lc_err_set(err, LC_ECONFIG, "cannot read rules file %s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = an_rules_parse(text, len, path, out, err);
+out:
+	free(text);
+	if (fp != NULL)
+		fclose(fp);
+	return rc;
+}
