@@ -35,6 +35,7 @@
 #define C_ORD   2u
 #define C_TIME  4u
 #define C_NEG   8u
+#define C_SARC  16u   /* sarcasm-prone opener ("great, another error") */
 
 /* Words VADER's rules compare tokens with. */
 enum an_wid {
@@ -111,8 +112,10 @@ typedef struct an_word {
 	an_view v[2];      /* indexed by an_mode */
 } an_word;
 
+#define AN_SLOT_ALTS_MAX 32
+
 typedef struct an_slot {
-	uint32_t alt[6];   /* word indexes + 1 */
+	uint32_t alt[AN_SLOT_ALTS_MAX];   /* word indexes + 1 */
 	uint8_t n_alt, cls, any;
 } an_slot;
 
@@ -541,8 +544,14 @@ static lc_status an_add_chat(an_lexicon *lx, lc_err *err)
 	lc_status rc = LC_OK;
 	uint32_t wi;
 
+	/* Chat starts as a copy of VADER; words the chat tables add start out neutral. */
 	for (size_t i = 0; i < lx->n_words; i++)
 		lx->words[i].v[AN_MODE_CHAT] = lx->words[i].v[AN_MODE_VADER];
+	for (size_t i = 0; an_chat_negators[i] && !rc; i++) {
+		rc = an_lex_put_str(lx, an_chat_negators[i], &wi, err);
+		if (!rc)
+			lx->words[wi - 1].v[AN_MODE_CHAT].flags |= F_NEGATE;
+	}
 	for (size_t i = 0; i < an_chat_words_count && !rc; i++) {
 		rc = an_lex_put_str(lx, an_chat_words[i].word, &wi, err);
 		if (rc)
@@ -555,6 +564,8 @@ static lc_status an_add_chat(an_lexicon *lx, lc_err *err)
 			v->val = an_chat_words[i].val;
 		}
 	}
+	if (!rc)
+		rc = an_add_class(lx, an_chat_sarcasm, C_SARC, err);
 	if (!rc)
 		rc = an_add_class(lx, an_chat_class_num, C_NUM, err);
 	if (!rc)
@@ -573,10 +584,9 @@ static lc_status an_add_chat(an_lexicon *lx, lc_err *err)
 			rc = an_parse_slot(lx, an_chat_phrases[p].slot[s], &ph->slot[ph->n++], err);
 		lx->n_phrases++;
 	}
-	/* Words added by the chat tables start with a copy of their VADER view. */
 	for (size_t i = 0; i < lx->n_words && !rc; i++) {
 		an_word *w = &lx->words[i];
-		if ((w->v[AN_MODE_VADER].flags & F_NEGATE) || memmem(w->key, w->key_len, "n't", 3))
+		if ((w->v[AN_MODE_CHAT].flags & F_NEGATE) || memmem(w->key, w->key_len, "n't", 3))
 			w->cls |= C_NEG;
 	}
 	if (!rc)
@@ -1097,7 +1107,9 @@ static double an_valence(const an_work *w, size_t i)
 	if ((w->tok[i].flags & T_UPPER) && w->cap_diff)
 		v = v > 0 ? v + C_INCR : v - C_INCR;
 	for (size_t k = 0; k < 3; k++) {
-		if (i > k && !an_is_lex(w, i - (k + 1))) {
+		/* Chat: a negator that is itself a lexicon word ("nobody") still negates. */
+		if (i > k && (!an_is_lex(w, i - (k + 1)) ||
+		    (w->mode == AN_MODE_CHAT && (w->tok[i - (k + 1)].flags & T_NEG)))) {
 			double s = an_scalar_inc_dec(w, i - (k + 1), v);
 			if (k == 1 && s != 0)
 				s = s * 0.95;
@@ -1245,6 +1257,51 @@ static void an_apply_phrases(an_work *w)
 	}
 }
 
+static int an_tok_is(const an_work *w, size_t i, const char *s, size_t n)
+{
+	return w->tok[i].len == n && memcmp(w->lower + w->tok[i].off, s, n) == 0;
+}
+
+/* "wow, thanks for the help. not.": a closing "not" reverses the praise before it. */
+static void an_chat_closing_not(an_work *w)
+{
+	if (w->n < 3 || !an_tok_is(w, w->n - 1, "not", 3))
+		return;
+	for (size_t i = 0; i < w->n - 1; i++)
+		if (w->sent[i] > 0)
+			w->sent[i] *= N_SCALAR;
+}
+
+/*
+ * "Great, another error" / "Fantastic, now I've lost all my data": praise
+ * in the first two tokens followed by nothing but negative words is sarcasm.
+ */
+static void an_chat_flip_sarcasm(an_work *w)
+{
+	size_t lim = w->n < 2 ? w->n : 2;
+	int opener = 0, pos = 0;
+	double neg = 0;
+
+	for (size_t i = 0; i < lim; i++)
+		if (w->tok[i].wi && (w->lx->words[w->tok[i].wi - 1].cls & C_SARC) && w->sent[i] > 0)
+			opener = 1;
+	if (!opener)
+		return;
+	for (size_t i = 0; i < w->n; i++) {
+		if (i < lim && w->tok[i].wi && (w->lx->words[w->tok[i].wi - 1].cls & C_SARC))
+			continue;
+		if (w->sent[i] > 0)
+			pos = 1;
+		else
+			neg += w->sent[i];
+	}
+	if (pos || neg >= 0)
+		return;
+	for (size_t i = 0; i < lim; i++)
+		if (w->tok[i].wi && (w->lx->words[w->tok[i].wi - 1].cls & C_SARC) && w->sent[i] > 0)
+			w->sent[i] = -w->sent[i];
+}
+
 /* Python round(x, nd) for nd 3 or 4: correctly rounded, ties to even on the exact binary value. */
 static double an_py_round(double x, int nd)
 {
@@ -1369,6 +1426,8 @@ void an_sentiment_score(const an_lexicon *lx, an_mode mode, const char *text, si
 	an_valences(&w);
 	if (w.mode == AN_MODE_CHAT) {
 		an_apply_phrases(&w);
+		an_chat_closing_not(&w);
+		an_chat_flip_sarcasm(&w);
 		an_but_check_chat(&w);
 	} else {
 		an_but_check_vader(&w);

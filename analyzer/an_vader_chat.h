@@ -30,7 +30,9 @@ extern const an_chat_word an_chat_words[];
 extern const size_t an_chat_words_count;
 extern const an_chat_phrase an_chat_phrases[];
 extern const size_t an_chat_phrases_count;
-extern const char *const an_chat_class_num[];    /* NULL-terminated */
+extern const char *const an_chat_negators[];     /* NULL-terminated lists from here on */
+extern const char *const an_chat_sarcasm[];
+extern const char *const an_chat_class_num[];
 extern const char *const an_chat_class_ord[];
 extern const char *const an_chat_class_time[];
 
