@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: MIT */
+/* cxanalyze: the analyzer's command line; subcommands `text` (sentiment + escalations) and `report`. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "an_escalate.h"
+#include "an_sentiment.h"
+#include "lc_buf.h"
+#include "lc_err.h"
+#include "lc_log.h"
+
+#ifndef CXTAPE_VERSION
+#define CXTAPE_VERSION "0.0.0"
+#endif
+
+#define CXA_LINE_MAX  ((size_t)64 << 10)   /* one message: longer lines are cut here, with a warning */
+#define CXA_OUT_MAX   (8 * CXA_LINE_MAX)   /* one output record: JSON escaping grows text up to 6x */
+#define CXA_ARGS_MAX  CXA_LINE_MAX         /* TEXT given as arguments, joined by spaces */
+
+enum { CXA_EXIT_OK = 0, CXA_EXIT_RUNTIME = 1, CXA_EXIT_USAGE = 2, CXA_EXIT_DATA = 3 };
+
+typedef struct cxa_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+	const char *summary;
+} cxa_cmd;
+
+static int cxa_text_main(int argc, char **argv);
+static int cxa_report_main(int argc, char **argv);
+
+#define CXA_TEXT_USAGE "cxanalyze text [--mode chat|vader] [--json] [--rules FILE] [TEXT]"
+#define CXA_REPORT_USAGE "cxanalyze report --tape DIR [--format text|json|csv|html] [-o FILE] [--config FILE]"
+
+/* Subcommands (tmux's cmd_table): a new one is one row and one function. */
+static const cxa_cmd cxa_cmds[] = {
+	{"text", cxa_text_main, CXA_TEXT_USAGE, "sentiment and escalation triggers of chat messages"},
+	{"report", cxa_report_main, CXA_REPORT_USAGE, "SLA, sentiment and escalation report of a tape"},
+};
+#define CXA_NCMDS (sizeof(cxa_cmds) / sizeof(cxa_cmds[0]))
+
+static void
+cxa_usage(FILE *fp)
+{
+	fprintf(fp, "usage: cxanalyze COMMAND [OPTIONS]   (cxanalyze COMMAND --help for its options)\n");
+	for (size_t i = 0; i < CXA_NCMDS; i++)
+		fprintf(fp, "  %-8s %s\n           %s\n", cxa_cmds[i].name, cxa_cmds[i].summary, cxa_cmds[i].usage);
+	fprintf(fp, "  --help, --version\n");
+}
+
+static int
+cxa_version(void)
+{
+	printf("cxanalyze %s\n", CXTAPE_VERSION);
+	return CXA_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	lc_log_init("cxanalyze", LC_LOG_INFO);
+	if (argc < 2) {
+		cxa_usage(stderr);
+		return CXA_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cxa_usage(stdout);
+		return CXA_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cxa_version();
+	for (size_t i = 0; i < CXA_NCMDS; i++)
+		if (strcmp(argv[1], cxa_cmds[i].name) == 0)
+			return cxa_cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "cxanalyze: unknown command or option '%s'\n", argv[1]);
+	cxa_usage(stderr);
+	return CXA_EXIT_USAGE;
+}
+
+/* ---- report (not yet) ------------------------------------------------------ */
+
+static int
+cxa_report_main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0) {
+			printf("usage: %s\n", CXA_REPORT_USAGE);
+			return CXA_EXIT_OK;
+		}
+	fprintf(stderr, "cxanalyze report: not available yet in cxanalyze %s; "
+	    "use cxanalyze text for sentiment and escalations\n", CXTAPE_VERSION);
+	return CXA_EXIT_RUNTIME;
+}
+
+/* ---- output formatting --------------------------------------------------------- */
+
+/*
+ * A double as Python's repr() prints it, for |v| < 1e16: the shortest
+ * decimal that reads back as the same double, always with a '.', so VADER's
+ * round(x, 4) values print as 0.0, 0.746, -0.8316 (and never 0.74600000000000000).
+ */
+static void
+cxa_fmt_float(double v, char *buf, size_t cap)
+{
+	int p;
+
+	if (!isfinite(v)) {
+		snprintf(buf, cap, "null");   /* JSON has no NaN; sentiment never yields one */
+		return;
+	}
+	for (p = 1; p < 17; p++) {
+		snprintf(buf, cap, "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	snprintf(buf, cap, "%.*g", p, v);
+	if (strchr(buf, 'e') != NULL && fabs(v) >= 1e-4) {
+		int exp10 = (int)floor(log10(fabs(v)));
+		int dec = p - 1 - exp10;
+		snprintf(buf, cap, "%.*f", dec > 0 ? dec : 0, v);
+	}
+	if (strpbrk(buf, ".e") == NULL && strlen(buf) + 2 < cap)
+		strcat(buf, ".0");
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
+static size_t
+cxa_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned cp, min;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A JSON string of bytes: escapes as JSON needs; invalid UTF-8 bytes become U+FFFD. */
+static lc_status
+cxa_json_str(lc_buf *b, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	lc_status rc = lc_buf_append(b, "\"", 1);
+	size_t i = 0;
+
+	while (rc == LC_OK && i < len) {
+		size_t run = i, k;
+		/* Copy the longest run that needs no escape in one append. */
+		while (run < len && s[run] >= 0x20 && s[run] != '"' && s[run] != '\\' && s[run] < 0x80)
+			run++;
+		if (run > i) {
+			rc = lc_buf_append(b, s + i, run - i);
+			i = run;
+			continue;
+		}
+		if (s[i] >= 0x80) {
+			k = cxa_utf8_len(s + i, len - i);
+			rc = k ? lc_buf_append(b, s + i, k) : lc_buf_append_str(b, "\\ufffd");
+			i += k ? k : 1;
+		} else if (s[i] == '"' || s[i] == '\\') {
+			rc = lc_buf_printf(b, "\\%c", s[i++]);
+		} else if (s[i] == '\n') {
+			rc = lc_buf_append_str(b, "\\n"), i++;
+		} else if (s[i] == '\t') {
+			rc = lc_buf_append_str(b, "\\t"), i++;
+		} else if (s[i] == '\r') {
+			rc = lc_buf_append_str(b, "\\r"), i++;
+		} else {
+			rc = lc_buf_printf(b, "\\u%04x", s[i++]);
+		}
+	}
+	return rc == LC_OK ? lc_buf_append(b, "\"", 1) : rc;
+}
+
+/* ---- text ------------------------------------------------------------------- */
+
+typedef struct cxa_text {
+	an_mode mode;
+	int json;
+	const char *rules_path;
+	const an_lexicon *lx;
+	const an_rules *rules;
+	lc_buf out;
+} cxa_text;
+
+static lc_status
+cxa_format_json(cxa_text *t, const char *s, size_t len, int truncated, const an_sentiment *sen,
+    const an_match *m, size_t n)
+{
+	char c[32], p[32], u[32], g[32];
+	lc_status rc;
+
+	cxa_fmt_float(sen->compound, c, sizeof(c));
+	cxa_fmt_float(sen->pos, p, sizeof(p));
+	cxa_fmt_float(sen->neu, u, sizeof(u));
+	cxa_fmt_float(sen->neg, g, sizeof(g));
+	rc = lc_buf_append_str(&t->out, "{\"text\":");
+	if (rc == LC_OK)
+		rc = cxa_json_str(&t->out, s, len);
+	if (rc == LC_OK && truncated)
+		rc = lc_buf_append_str(&t->out, ",\"truncated\":true");
+	if (rc == LC_OK)
+		rc = lc_buf_printf(&t->out, ",\"sentiment\":{\"label\":\"%s\",\"compound\":%s,\"pos\":%s,"
+		    "\"neu\":%s,\"neg\":%s},\"escalations\":[", an_label_name(sen->label), c, p, u, g);
+	for (size_t i = 0; rc == LC_OK && i < n; i++) {
+		rc = lc_buf_printf(&t->out, "%s{\"trigger\":", i ? "," : "");
+		if (rc == LC_OK)
+			rc = cxa_json_str(&t->out, m[i].trigger, strlen(m[i].trigger));
+		if (rc == LC_OK)
+			rc = lc_buf_append_str(&t->out, ",\"match\":");
+		if (rc == LC_OK)
+			rc = cxa_json_str(&t->out, s + m[i].start, m[i].end - m[i].start);
+		if (rc == LC_OK)
+			rc = lc_buf_printf(&t->out, ",\"start\":%zu,\"end\":%zu,\"priority\":%d}", m[i].start,
+			    m[i].end, m[i].priority);
+	}
+	return rc == LC_OK ? lc_buf_append_str(&t->out, "]}\n") : rc;
+}
+
+/* LABEL<TAB>COMPOUND<TAB>trigger("match")@start-end ... or -<TAB>TEXT */
+static lc_status
+cxa_format_plain(cxa_text *t, const char *s, size_t len, const an_sentiment *sen,
+    const an_match *m, size_t n)
+{
+	char c[32];
+	lc_status rc;
+
+	cxa_fmt_float(sen->compound, c, sizeof(c));
+	rc = lc_buf_printf(&t->out, "%s\t%s\t", an_label_name(sen->label), c);
+	for (size_t i = 0; rc == LC_OK && i < n; i++)
+		rc = lc_buf_printf(&t->out, "%s%s(\"%.*s\")@%zu-%zu", i ? " " : "", m[i].trigger,
+		    (int)(m[i].end - m[i].start), s + m[i].start, m[i].start, m[i].end);
+	if (rc == LC_OK && n == 0)
+		rc = lc_buf_append_str(&t->out, "-");
+	if (rc == LC_OK)
+		rc = lc_buf_append(&t->out, "\t", 1);
+	if (rc == LC_OK)
+		rc = lc_buf_append(&t->out, s, len);
+	return rc == LC_OK ? lc_buf_append(&t->out, "\n", 1) : rc;
+}
+
+/* Analyze one message and write its record to stdout. */
+static lc_status
+cxa_text_one(cxa_text *t, const char *s, size_t len, int truncated, lc_err *err)
+{
+	an_sentiment sen;
+	an_match m[AN_TRIGGERS_MAX];
+	size_t n;
+	lc_status rc;
+
+	an_sentiment_score(t->lx, t->mode, s, len, &sen);
+	n = an_escalate_scan(t->rules, s, len, m, AN_TRIGGERS_MAX);
+	if (n > AN_TRIGGERS_MAX)
+		n = AN_TRIGGERS_MAX;
+	lc_buf_reset(&t->out);
+	rc = t->json ? cxa_format_json(t, s, len, truncated, &sen, m, n)
+	    : cxa_format_plain(t, s, len, &sen, m, n);
+	if (rc != LC_OK)
+		return lc_err_set(err, rc, "cannot format the result of a %zu-byte message: %s", len,
+		    lc_strerror(rc));
+	if (fwrite(t->out.ptr, 1, t->out.len, stdout) != t->out.len)
+		return lc_err_set(err, LC_EIO, "cannot write to stdout: %s", strerror(errno));
+	return LC_OK;
+}
+
+/*
+ * One line of in (without its newline, and without a CR before it) into buf,
+ * at most cap bytes; the rest of a longer line is read and dropped, and
+ * *over says so. LC_DONE at end of input.
+ */
+static lc_status
+cxa_read_line(FILE *in, char *buf, size_t cap, size_t *len, int *over)
+{
+	size_t n = 0;
+	int c = EOF;
+
+	*over = 0;
+	while ((c = getc_unlocked(in)) != EOF && c != '\n') {
+		if (n < cap)
+			buf[n++] = (char)c;
+		else
+			*over = 1;
+	}
+	if (ferror(in))
+		return LC_EIO;
+	if (c == EOF && n == 0 && !*over)
+		return LC_DONE;
+	if (n > 0 && buf[n - 1] == '\r' && !*over)
+		n--;
+	*len = n;
+	return LC_OK;
+}
+
+static lc_status
+cxa_text_stdin(cxa_text *t, lc_err *err)
+{
+	char *line = malloc(CXA_LINE_MAX);
+	size_t len = 0, lineno = 0;
+	int over = 0;
+	lc_status rc = LC_OK;
+
+	if (line == NULL)
+		return lc_err_set(err, LC_ENOMEM, "out of memory for a %zu-byte line buffer", CXA_LINE_MAX);
+	while ((rc = cxa_read_line(stdin, line, CXA_LINE_MAX, &len, &over)) == LC_OK) {
+		lineno++;
+		if (over)
+			lc_warn("stdin line %zu is over the %zu-byte cap; analysing its first %zu bytes",
+			    lineno, CXA_LINE_MAX, CXA_LINE_MAX);
+		if ((rc = cxa_text_one(t, line, len, over, err)) != LC_OK)
+			break;
+	}
+	if (rc == LC_EIO && err->status == LC_OK)
+		rc = lc_err_set(err, LC_ECORRUPT, "cannot read stdin after line %zu: %s", lineno,
+		    strerror(errno));
+	free(line);
+	return rc == LC_DONE ? LC_OK : rc;
+}
+
+static void
+cxa_text_help(FILE *fp)
+{
+	fprintf(fp, "usage: %s\n"
+	    "  Sentiment and escalation triggers of chat messages: TEXT, or one message per stdin line.\n"
+	    "  --mode chat|vader  chat (default) is tuned for customer-service chat; vader is VADER-exact\n"
+	    "  --json             one JSON object per message (docs/cli/cxanalyze.md)\n"
+	    "  --rules FILE       escalation rules (docs/escalation-rules.md; default: built in)\n"
+	    "  --help, --version\n", CXA_TEXT_USAGE);
+}
+
+/* Options of `text`; returns -1 to go on, else the exit code. */
+static int
+cxa_text_options(int argc, char **argv, cxa_text *t, lc_buf *arg_text)
+{
+	static const struct option opts[] = {
+		{"mode", required_argument, NULL, 'm'}, {"json", no_argument, NULL, 'j'},
+		{"rules", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (strcmp(optarg, "chat") != 0 && strcmp(optarg, "vader") != 0) {
+				fprintf(stderr, "cxanalyze text: --mode takes chat or vader, not '%s'\nusage: %s\n",
+				    optarg, CXA_TEXT_USAGE);
+				return CXA_EXIT_USAGE;
+			}
+			t->mode = strcmp(optarg, "vader") == 0 ? AN_MODE_VADER : AN_MODE_CHAT;
+			break;
+		case 'j': t->json = 1; break;
+		case 'r': t->rules_path = optarg; break;
+		case 'h': cxa_text_help(stdout); return CXA_EXIT_OK;
+		case 'V': return cxa_version();
+		case ':':
+			fprintf(stderr, "cxanalyze text: %s needs a value\nusage: %s\n", argv[optind - 1],
+			    CXA_TEXT_USAGE);
+			return CXA_EXIT_USAGE;
+		default:
+			fprintf(stderr, "cxanalyze text: unknown option '%s'\nusage: %s\n", argv[optind - 1],
+			    CXA_TEXT_USAGE);
+			return CXA_EXIT_USAGE;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if ((i > optind && lc_buf_append(arg_text, " ", 1) != LC_OK) ||
+		    lc_buf_append_str(arg_text, argv[i]) != LC_OK) {
+			fprintf(stderr, "cxanalyze text: TEXT is over the %zu-byte cap; pass long text on "
+			    "stdin\n", CXA_ARGS_MAX);
+			return CXA_EXIT_USAGE;
+		}
+	}
+	return optind < argc ? -2 : -1;
+}
+
+static int
+cxa_text_main(int argc, char **argv)
+{
+	cxa_text t = {.mode = AN_MODE_CHAT};
+	an_lexicon *lx = NULL;
+	an_rules *rules = NULL;
+	lc_buf arg_text;
+	lc_err err = LC_ERR_INIT;
+	lc_status rc;
+	int code;
+
+	lc_buf_init(&arg_text, CXA_ARGS_MAX);
+	lc_buf_init(&t.out, CXA_OUT_MAX);
+	if ((code = cxa_text_options(argc, argv, &t, &arg_text)) >= 0)
+		goto out;
+	rc = t.rules_path ? an_rules_load_file(t.rules_path, &rules, &err)
+	    : an_rules_load_default(&rules, &err);
+	if (rc == LC_OK)
+		rc = an_lexicon_load_default(&lx, &err);
+	if (rc == LC_OK) {
+		t.lx = lx;
+		t.rules = rules;
+		rc = code == -2 ? cxa_text_one(&t, arg_text.ptr ? (const char *)arg_text.ptr : "", arg_text.len, 0, &err)
+		    : cxa_text_stdin(&t, &err);
+	}
+	if (rc == LC_OK && fflush(stdout) != 0)
+		rc = lc_err_set(&err, LC_EIO, "cannot write to stdout: %s", strerror(errno));
+	if (rc != LC_OK)
+		lc_error("%s", lc_err_text(&err));
+	code = rc == LC_EIO ? CXA_EXIT_RUNTIME : lc_status_exit_code(rc);
+out:
+	an_lexicon_free(lx);
+	an_rules_free(rules);
+	lc_buf_free(&arg_text);
+	lc_buf_free(&t.out);
+	return code;
+}
