@@ -170,7 +170,7 @@ record_bound(const cx_event *ev)
 	for (uint32_t i = 0; i < ev->n_headers; i++) {
 		if (ev->headers[i].name.len > LC_RECORD_MAX || ev->headers[i].value.len > LC_RECORD_MAX)
 			return SIZE_MAX;
-		n += 1 + 10 + ev->headers[i].name.len + ev->headers[i].value.len;
+		n += 1 + 10 + 3 + ev->headers[i].name.len + ev->headers[i].value.len;
 		if (n > 2 * LC_RECORD_MAX)
 			return SIZE_MAX;
 	}
@@ -217,7 +217,12 @@ put_fields(uint8_t *p, const cx_event *ev)
 		KEY(LC_RF_REASON), p = put_bytes(p, ev->reason, 0);
 	if (ev->n_headers) {
 		KEY(LC_RF_HEADERS);
-		*p++ = (uint8_t)(0x90 | ev->n_headers);   /* n_headers <= CX_HEADERS_MAX < 16 */
+		if (ev->n_headers < 16) {
+			*p++ = (uint8_t)(0x90 | ev->n_headers);
+		} else {
+			*p++ = 0xdc;
+			p = put_be(p, ev->n_headers, 2);
+		}
 		for (uint32_t i = 0; i < ev->n_headers; i++) {
 			*p++ = 0x92;
 			p = put_bytes(p, ev->headers[i].name, 0);

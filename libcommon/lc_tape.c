@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +27,7 @@
 #define TAPE_SESSIONS_MAX ((size_t)1 << 20) /* sessions listed or verified at once */
 #define TAPE_SUMMARY_MAX 1024               /* bytes of one encoded session summary */
 #define TAPE_QUEUE_PAD 8
+#define TAPE_DISK_SLACK ((uint64_t)16 << 20) /* less free than this after a failed write: full */
 
 /* Session summary field numbers (docs/tape-format.md); never renumber. */
 enum { SF_ID = 1, SF_AGENT, SF_SITE, SF_STATE, SF_START, SF_END, SF_FIRST, SF_LAST,
@@ -413,6 +416,7 @@ meta_put_str(lc_tape *t, MDB_txn *txn, const char *key, const char *s)
 	buf[0] = 0xd9;   /* str8 */
 	buf[1] = (uint8_t)n;
 	memcpy(buf + 2, s, n);
+	v.mv_data = buf;
 	v.mv_size = n + 2;
 	return mdb_put(txn, t->db_meta, &k, &v, 0);
 }
@@ -1255,17 +1259,43 @@ w_grow(lc_tape *t)
 	return rc;
 }
 
+/*
+ * LMDB reports a short write as EIO, and a disk that fills mid-write gives a
+ * short write before any ENOSPC: look at the disk (and ulimit -f) to tell a
+ * full disk from a failing one.
+ */
+static int
+w_disk_full(const lc_tape *t, int rc, const char **why)
+{
+	struct statvfs vfs;
+	struct rlimit rl;
+	struct stat sb;
+	char path[PATH_MAX + 16];
+
+	*why = "";
+	if (rc == ENOSPC || rc == EDQUOT || rc == MDB_MAP_FULL)
+		return 1;
+	snprintf(path, sizeof path, "%s/data.mdb", t->dir);
+	if (rc == EFBIG || (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    stat(path, &sb) == 0 && (uint64_t)sb.st_size + TAPE_DISK_SLACK >= rl.rlim_cur)) {
+		*why = " (the file size limit, ulimit -f, was reached)";
+		return 1;
+	}
+	return statvfs(t->dir, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < TAPE_DISK_SLACK;
+}
+
 static void
 w_poison(lc_tape *t, int rc, size_t lost)
 {
-	int full = rc == ENOSPC || rc == EDQUOT || rc == EFBIG || rc == MDB_MAP_FULL;
+	const char *why;
+	int full = w_disk_full(t, rc, &why);
 
-	t->poison = full ? LC_ENOSPC : (rc == EIO ? LC_EIO : LC_EINTERNAL);
-	snprintf(t->poison_msg, sizeof t->poison_msg, "%s writing tape %.256s: %zu events not saved; "
-	    "%s (the tape is intact up to seq %" PRIu64 ")",
-	    full ? "disk full" : "I/O error", t->dir, lost,
+	t->poison = full ? LC_ENOSPC : LC_EIO;
+	snprintf(t->poison_msg, sizeof t->poison_msg, "%s writing tape %.256s%s: %zu events not "
+	    "saved; %s (the tape is intact up to seq %" PRIu64 "; %s)",
+	    full ? "disk full" : "I/O error", t->dir, why, lost,
 	    full ? "free space and record again" : "check the disk and record again",
-	    t->stats.last_seq);
+	    t->stats.last_seq, mdb_strerror(rc));
 	t->stats.dropped += lost;
 }
 
