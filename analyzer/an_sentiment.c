@@ -95,21 +95,20 @@ static const an_booster an_boosters[] = {
 	{"sortof", B_DECR}, {"sort-of", B_DECR},
 };
 
-typedef struct an_view {
-	double val;        /* valence, when F_LEX */
-	double boost;      /* booster value, when F_BOOST */
-	uint16_t flags;
-} an_view;
+#define AN_KEY_INLINE 16
 
+/* One cache line per word: the probe compares short keys without leaving it. */
 typedef struct an_word {
-	const char *key;   /* borrowed from the lexicon text, a literal, or lx->keys */
-	uint32_t hash;
+	char ks[AN_KEY_INLINE];   /* first bytes of the key, zero-padded */
+	const char *key;   /* borrowed from the lexicon text or a literal */
+	double val[2];     /* valence per an_mode, when F_LEX */
+	double boost;      /* booster value, when F_BOOST */
+	uint32_t head_lo;  /* chat phrases starting with this word: lx->heads[head_lo..+head_n] */
 	uint16_t key_len;
+	uint16_t head_n;
+	uint16_t flags[2]; /* F_* per an_mode */
 	uint8_t id;        /* enum an_wid */
 	uint8_t cls;       /* C_* classes (chat phrases) */
-	uint32_t head_lo;  /* chat phrases starting with this word: lx->heads[head_lo..+head_n] */
-	uint16_t head_n;
-	an_view v[2];      /* indexed by an_mode */
 } an_word;
 
 #define AN_SLOT_ALTS_MAX 32
@@ -135,7 +134,7 @@ typedef struct an_emoji {
 struct an_lexicon {
 	an_word *words;
 	size_t n_words, cap_words;
-	uint32_t *slots;   /* open addressing: word index + 1, 0 empty */
+	uint64_t *slots;   /* open addressing: hash << 32 | (word index + 1), 0 empty */
 	size_t n_slots;    /* a power of two */
 	an_emoji *emoji;
 	size_t n_emoji;
@@ -167,12 +166,15 @@ static uint32_t an_lex_find(const an_lexicon *lx, const char *s, size_t n, uint3
 	size_t mask = lx->n_slots - 1;
 
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		uint32_t wi = lx->slots[i];
-		if (wi == 0)
+		uint64_t e = lx->slots[i];
+		if (e == 0)
 			return 0;
-		const an_word *w = &lx->words[wi - 1];
-		if (w->hash == h && w->key_len == n && memcmp(w->key, s, n) == 0)
-			return wi;
+		if ((uint32_t)(e >> 32) != h)
+			continue;
+		const an_word *w = &lx->words[(uint32_t)e - 1];
+		if (w->key_len == n &&
+		    memcmp(n <= AN_KEY_INLINE ? w->ks : w->key, s, n) == 0)
+			return (uint32_t)e;
 	}
 }
 
@@ -181,7 +183,7 @@ static lc_status an_lex_grow(an_lexicon *lx, lc_err *err)
 	size_t ncap = lx->cap_words ? lx->cap_words * 2 : 8192;
 	size_t nslots = ncap * 2;
 	an_word *nw;
-	uint32_t *ns;
+	uint64_t *ns;
 
 	if (lx->cap_words >= AN_LEX_WORDS_MAX)
 		return lc_err_set(err, LC_ETOOBIG, "lexicon has more than %u words; split it or trim it",
@@ -194,10 +196,11 @@ static lc_status an_lex_grow(an_lexicon *lx, lc_err *err)
 	if (ns == NULL)
 		return lc_err_set(err, LC_ENOMEM, "out of memory loading the sentiment lexicon");
 	for (size_t i = 0; i < lx->n_words; i++) {
-		size_t j = lx->words[i].hash & (nslots - 1);
+		uint32_t h = an_hash(lx->words[i].key, lx->words[i].key_len);
+		size_t j = h & (nslots - 1);
 		while (ns[j] != 0)
 			j = (j + 1) & (nslots - 1);
-		ns[j] = (uint32_t)i + 1;
+		ns[j] = (uint64_t)h << 32 | ((uint32_t)i + 1);
 	}
 	free(lx->slots);
 	lx->slots = ns;
@@ -227,11 +230,11 @@ static lc_status an_lex_put(an_lexicon *lx, const char *key, size_t n, uint32_t 
 	memset(w, 0, sizeof(*w));
 	w->key = key;
 	w->key_len = (uint16_t)n;
-	w->hash = h;
+	memcpy(w->ks, key, n < AN_KEY_INLINE ? n : AN_KEY_INLINE);
 	size_t j = h & (lx->n_slots - 1);
 	while (lx->slots[j] != 0)
 		j = (j + 1) & (lx->n_slots - 1);
-	lx->slots[j] = (uint32_t)++lx->n_words;
+	lx->slots[j] = (uint64_t)h << 32 | (uint32_t)++lx->n_words;
 	*wi = (uint32_t)lx->n_words;
 	return LC_OK;
 }
@@ -292,19 +295,34 @@ static int an_in_ranges(const an_cp_range *r, size_t n, uint32_t c)
 	return 0;
 }
 
+/* ASCII classes: Python isspace(), string.punctuation, upper and lower case letters. */
+#define CC_SPACE 1u
+#define CC_PUNCT 2u
+#define CC_UPPER 4u
+#define CC_LOWER 8u
+static const uint8_t an_cc[128] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1,
+	1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2,
+	2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2,
+	2, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 2, 2, 2, 2, 0,
+};
+
 /* Python str.isspace() for one code point. */
 static int an_is_space(uint32_t c)
 {
 	if (c < 0x80)
-		return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1C && c <= 0x1F);
+		return an_cc[c] & CC_SPACE;
 	return an_in_ranges(an_case_space, an_case_space_count, c);
 }
 
 /* string.punctuation */
 static int an_is_punct(unsigned char c)
 {
-	return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
-	    (c >= 123 && c <= 126);
+	return c < 0x80 && (an_cc[c] & CC_PUNCT);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -370,8 +388,8 @@ static lc_status an_parse_lexicon(an_lexicon *lx, const char *text, size_t n, co
 		if (rc)
 			return rc;
 		/* A Python dict keeps the last duplicate. */
-		lx->words[wi - 1].v[AN_MODE_VADER].flags |= F_LEX;
-		lx->words[wi - 1].v[AN_MODE_VADER].val = v;
+		lx->words[wi - 1].flags[AN_MODE_VADER] |= F_LEX;
+		lx->words[wi - 1].val[AN_MODE_VADER] = v;
 	}
 	return LC_OK;
 }
@@ -442,13 +460,13 @@ static lc_status an_add_vader_rules(an_lexicon *lx, lc_err *err)
 	for (size_t i = 0; i < sizeof(an_negate) / sizeof(an_negate[0]) && !rc; i++) {
 		rc = an_lex_put_str(lx, an_negate[i], &wi, err);
 		if (!rc)
-			lx->words[wi - 1].v[AN_MODE_VADER].flags |= F_NEGATE;
+			lx->words[wi - 1].flags[AN_MODE_VADER] |= F_NEGATE;
 	}
 	for (size_t i = 0; i < sizeof(an_boosters) / sizeof(an_boosters[0]) && !rc; i++) {
 		rc = an_lex_put_str(lx, an_boosters[i].word, &wi, err);
 		if (!rc) {
-			lx->words[wi - 1].v[AN_MODE_VADER].flags |= F_BOOST;
-			lx->words[wi - 1].v[AN_MODE_VADER].boost = an_boosters[i].val;
+			lx->words[wi - 1].flags[AN_MODE_VADER] |= F_BOOST;
+			lx->words[wi - 1].boost = an_boosters[i].val;
 		}
 	}
 	return rc;
@@ -545,23 +563,25 @@ static lc_status an_add_chat(an_lexicon *lx, lc_err *err)
 	uint32_t wi;
 
 	/* Chat starts as a copy of VADER; words the chat tables add start out neutral. */
-	for (size_t i = 0; i < lx->n_words; i++)
-		lx->words[i].v[AN_MODE_CHAT] = lx->words[i].v[AN_MODE_VADER];
+	for (size_t i = 0; i < lx->n_words; i++) {
+		lx->words[i].flags[AN_MODE_CHAT] = lx->words[i].flags[AN_MODE_VADER];
+		lx->words[i].val[AN_MODE_CHAT] = lx->words[i].val[AN_MODE_VADER];
+	}
 	for (size_t i = 0; an_chat_negators[i] && !rc; i++) {
 		rc = an_lex_put_str(lx, an_chat_negators[i], &wi, err);
 		if (!rc)
-			lx->words[wi - 1].v[AN_MODE_CHAT].flags |= F_NEGATE;
+			lx->words[wi - 1].flags[AN_MODE_CHAT] |= F_NEGATE;
 	}
 	for (size_t i = 0; i < an_chat_words_count && !rc; i++) {
 		rc = an_lex_put_str(lx, an_chat_words[i].word, &wi, err);
 		if (rc)
 			break;
-		an_view *v = &lx->words[wi - 1].v[AN_MODE_CHAT];
+		an_word *wd = &lx->words[wi - 1];
 		if (an_chat_words[i].val == AN_CHAT_NOT_LEX) {
-			v->flags &= (uint16_t)~F_LEX;
+			wd->flags[AN_MODE_CHAT] &= (uint16_t)~F_LEX;
 		} else {
-			v->flags |= F_LEX;
-			v->val = an_chat_words[i].val;
+			wd->flags[AN_MODE_CHAT] |= F_LEX;
+			wd->val[AN_MODE_CHAT] = an_chat_words[i].val;
 		}
 	}
 	if (!rc)
@@ -586,7 +606,7 @@ static lc_status an_add_chat(an_lexicon *lx, lc_err *err)
 	}
 	for (size_t i = 0; i < lx->n_words && !rc; i++) {
 		an_word *w = &lx->words[i];
-		if ((w->v[AN_MODE_CHAT].flags & F_NEGATE) || memmem(w->key, w->key_len, "n't", 3))
+		if ((w->flags[AN_MODE_CHAT] & F_NEGATE) || memmem(w->key, w->key_len, "n't", 3))
 			w->cls |= C_NEG;
 	}
 	if (!rc)
@@ -778,16 +798,14 @@ typedef struct an_work {
 	char text[AN_TEXT_CAP];
 } an_work;
 
-static const an_view *an_tv(const an_work *w, size_t i)
+static unsigned an_tflags(const an_work *w, size_t i)
 {
-	static const an_view none = {0, 0, 0};
-
-	return w->tok[i].wi ? &w->lx->words[w->tok[i].wi - 1].v[w->mode] : &none;
+	return w->tok[i].wi ? w->lx->words[w->tok[i].wi - 1].flags[w->mode] : 0;
 }
 
 static int an_is_lex(const an_work *w, size_t i)
 {
-	return (an_tv(w, i)->flags & F_LEX) != 0;
+	return (an_tflags(w, i) & F_LEX) != 0;
 }
 
 static int an_id(const an_work *w, size_t i)
@@ -842,20 +860,19 @@ static size_t an_expand_emoji(an_work *w, const char *in, size_t len)
 }
 
 /* Lower-case as Python's lower() does for anything that can match a key; also isupper(). */
-static size_t an_lower(const unsigned char *s, size_t n, char *out, int *is_upper)
+static size_t an_lower(const unsigned char *s, size_t n, char *out, int *is_upper, int *apos)
 {
 	size_t i = 0, o = 0, adv;
+	unsigned seen = 0;
 	int cased = 0, broken = 0;
 
 	while (i < n) {
 		unsigned char c = s[i];
 		if (c < 0x80) {
-			if (c >= 'A' && c <= 'Z') {
-				cased = 1;
-				c = (unsigned char)(c + 32);
-			} else if (c >= 'a' && c <= 'z') {
-				broken = 1;
-			}
+			unsigned cc = an_cc[c];
+			seen |= cc;
+			c = (unsigned char)(c + ((cc & CC_UPPER) ? 32 : 0));
+			*apos |= c == '\'';
 			out[o++] = (char)c;
 			i++;
 			continue;
@@ -876,13 +893,10 @@ static size_t an_lower(const unsigned char *s, size_t n, char *out, int *is_uppe
 		}
 		i += adv;
 	}
+	cased |= (seen & CC_UPPER) != 0;
+	broken |= (seen & CC_LOWER) != 0;
 	*is_upper = cased && !broken;
 	return o;
-}
-
-static uint32_t an_lookup(const an_work *w, const char *s, size_t n)
-{
-	return an_lex_find(w->lx, s, n, an_hash(s, n));
 }
 
 /* Classes of a token beyond the table: digits, ordinals like 3rd. */
@@ -908,10 +922,67 @@ static uint8_t an_tok_shape(const char *s, size_t n)
  * (VADER l.177-191); chat mode keeps the stripped word unless that leaves
  * nothing or the original itself is a lexicon entry (an emoticon).
  */
+/* Look a lowered token up: the whole of it when whole (hash hw), else out[ta..ta+tn). */
+static uint32_t an_find_part(const an_work *w, const char *out, size_t ln, size_t ta, size_t tn,
+    uint32_t hw)
+{
+	if (ta == 0 && tn == ln)
+		return an_lex_find(w->lx, out, ln, hw);
+	return an_lex_find(w->lx, out + ta, tn, an_hash(out + ta, tn));
+}
+
+/*
+ * Finish token w->tok[w->n], lowered at w->lower[lo..lo+ln) with hash hw:
+ * lead/trail bytes of string.punctuation, stripped_cps code points between.
+ * VADER keeps the original when 2 or fewer code points remain (l.177-191);
+ * so does chat when the original is a lexicon entry (an emoticon), but
+ * "ok." becomes "ok" and "no!" "no".
+ */
+static void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hw, size_t lead,
+    size_t trail, size_t stripped_cps, int up, int apos)
+{
+	an_tok *t = &w->tok[w->n];
+	const char *out = w->lower + lo;
+	size_t ta = 0, tn = ln;
+
+	if (stripped_cps > 2) {
+		/* Both modes: a word with punctuation around it is looked up stripped. */
+		ta = lead;
+		tn = ln - lead - trail;
+		t->wi = an_find_part(w, out, ln, ta, tn, hw);
+	} else if (w->mode == AN_MODE_VADER) {
+		t->wi = an_lex_find(w->lx, out, ln, hw);
+	} else {
+		t->wi = an_lex_find(w->lx, out, ln, hw);
+		if (stripped_cps > 0 && (lead || trail) &&
+		    !(t->wi && (w->lx->words[t->wi - 1].flags[AN_MODE_CHAT] & F_LEX))) {
+			ta = lead;
+			tn = ln - lead - trail;
+			t->wi = an_find_part(w, out, ln, ta, tn, hw);
+		}
+	}
+	t->off = (uint16_t)(lo + ta);
+	t->len = (uint16_t)tn;
+	t->flags = up ? T_UPPER : 0;
+	t->id = 0;
+	if (t->wi) {
+		const an_word *wd = &w->lx->words[t->wi - 1];
+		t->id = wd->id;
+		if (wd->flags[w->mode] & F_NEGATE)
+			t->flags |= T_NEG;
+	}
+	if (apos && !(t->flags & T_NEG) && tn >= 3 && memmem(out + ta, tn, "n't", 3))
+		t->flags |= T_NEG;
+	if (w->mode == AN_MODE_CHAT)
+		t->flags |= an_tok_shape(out + ta, tn);
+	w->n++;
+}
+
+/* One whitespace-separated token s[0..n) of cps code points, any bytes. */
 static void an_add_token(an_work *w, const char *s, size_t n, size_t cps, size_t *lo)
 {
 	size_t a = 0, b = n;
-	int up;
+	int up, apos = 0;
 
 	if (w->n == AN_SENTIMENT_MAX_TOKENS)
 		return;
@@ -919,42 +990,68 @@ static void an_add_token(an_work *w, const char *s, size_t n, size_t cps, size_t
 		a++;
 	while (b > a && an_is_punct((unsigned char)s[b - 1]))
 		b--;
-	an_tok *t = &w->tok[w->n];
 	char *out = w->lower + *lo;
-	size_t ln = an_lower((const unsigned char *)s, n, out, &up);
-	size_t stripped_cps = cps - a - (n - b);
-	size_t ta = 0, tn = ln;
-	if (w->mode == AN_MODE_VADER) {
-		if (stripped_cps > 2) {
-			ta = a;
-			tn = ln - a - (n - b);
-		}
-		t->wi = an_lookup(w, out + ta, tn);
-	} else {
-		t->wi = an_lookup(w, out, ln);
-		if (stripped_cps > 0 && (a > 0 || b < n) &&
-		    !(t->wi && (w->lx->words[t->wi - 1].v[AN_MODE_CHAT].flags & F_LEX))) {
-			ta = a;
-			tn = ln - a - (n - b);
-			t->wi = an_lookup(w, out + ta, tn);
-		}
-	}
-	t->off = (uint16_t)(*lo + ta);
-	t->len = (uint16_t)tn;
-	t->flags = up ? T_UPPER : 0;
-	t->id = 0;
-	if (t->wi) {
-		const an_word *wd = &w->lx->words[t->wi - 1];
-		t->id = wd->id;
-		if (wd->v[w->mode].flags & F_NEGATE)
-			t->flags |= T_NEG;
-	}
-	if (!(t->flags & T_NEG) && tn >= 3 && memmem(out + ta, tn, "n't", 3))
-		t->flags |= T_NEG;
-	if (w->mode == AN_MODE_CHAT)
-		t->flags |= an_tok_shape(out + ta, tn);
+	size_t ln = an_lower((const unsigned char *)s, n, out, &up, &apos);
+	an_token_finish(w, *lo, ln, an_hash(out, ln), a, n - b, cps - a - (n - b), up, apos);
 	*lo += ln;
-	w->n++;
+}
+
+/*
+ * The common case, pure-ASCII text, in one pass: split, lower, hash and
+ * count '!' and '?'. Returns 0, having done nothing useful, at the first
+ * non-ASCII byte: the caller then takes the general path.
+ */
+static int an_tokenize_ascii(an_work *w, const char *text, size_t len, size_t *ep, size_t *qm)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, lo = 0, e = 0, q = 0;
+
+	w->n = 0;
+	while (i < len) {
+		if (s[i] >= 0x80)
+			return 0;
+		if (an_cc[s[i]] & CC_SPACE) {
+			i++;
+			continue;
+		}
+		size_t start = i, lead = SIZE_MAX, last = 0;
+		unsigned seen = 0;
+		uint32_t h = 2166136261u;
+		int apos = 0;
+		char *out = w->lower + lo;
+		for (; i < len; i++) {
+			unsigned char c = s[i];
+			if (c >= 0x80)
+				return 0;
+			unsigned cc = an_cc[c];
+			if (cc & CC_SPACE)
+				break;
+			seen |= cc;
+			c = (unsigned char)(c + ((cc & CC_UPPER) ? 32 : 0));
+			out[i - start] = (char)c;
+			h = (h ^ c) * 16777619u;
+			if (cc & CC_PUNCT) {
+				e += c == '!';
+				q += c == '?';
+				apos |= c == '\'';
+			} else {
+				if (lead == SIZE_MAX)
+					lead = i - start;
+				last = i - start + 1;
+			}
+		}
+		size_t n = i - start;
+		if (w->n == AN_SENTIMENT_MAX_TOKENS)
+			continue;
+		if (lead == SIZE_MAX)
+			lead = n, last = n;   /* all punctuation */
+		int up = (seen & CC_UPPER) && !(seen & CC_LOWER);
+		an_token_finish(w, lo, n, h, lead, n - last, last - lead, up, apos);
+		lo += n;
+	}
+	*ep = e;
+	*qm = q;
+	return 1;
 }
 
 /* Split on Python whitespace into tokens; text is w->text or the caller's ASCII. */
@@ -972,7 +1069,14 @@ static void an_tokenize(an_work *w, const char *text, size_t len)
 		}
 		size_t start = i, cps = 0;
 		while (i < len) {
-			c = s[i] < 0x80 ? (adv = 1, s[i]) : an_utf8_next(s + i, len - i, &adv);
+			if (s[i] < 0x80) {
+				if (an_cc[s[i]] & CC_SPACE)
+					break;
+				i++;
+				cps++;
+				continue;
+			}
+			c = an_utf8_next(s + i, len - i, &adv);
 			if (an_is_space(c))
 				break;
 			i += adv;
@@ -993,11 +1097,10 @@ static int an_cap_differential(const an_work *w)
 
 static double an_scalar_inc_dec(const an_work *w, size_t j, double valence)
 {
-	const an_view *v = an_tv(w, j);
 	double s = 0.0;
 
-	if (v->flags & F_BOOST) {
-		s = v->boost;
+	if (an_tflags(w, j) & F_BOOST) {
+		s = w->lx->words[w->tok[j].wi - 1].boost;
 		if (valence < 0)
 			s *= -1;
 		if ((w->tok[j].flags & T_UPPER) && w->cap_diff)
@@ -1097,7 +1200,7 @@ static double an_least_check(const an_work *w, double v, size_t i)
 /* sentiment_valence (VADER l.284-325) for a token known to be in the lexicon. */
 static double an_valence(const an_work *w, size_t i)
 {
-	double lexv = an_tv(w, i)->val, v = lexv;
+	double lexv = w->lx->words[w->tok[i].wi - 1].val[w->mode], v = lexv;
 
 	if (an_id(w, i) == W_NO && i != w->n - 1 && an_is_lex(w, i + 1))
 		v = 0.0;
@@ -1128,7 +1231,7 @@ static void an_valences(an_work *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
 		double v = 0;
-		if (an_tv(w, i)->flags & F_BOOST)
+		if (an_tflags(w, i) & F_BOOST)
 			v = 0;
 		else if (i < w->n - 1 && an_id(w, i) == W_KIND && an_id(w, i + 1) == W_OF)
 			v = 0;
@@ -1216,6 +1319,8 @@ static const an_phrase *an_phrase_at(const an_work *w, size_t i)
 	const an_phrase *best = NULL;
 	size_t best_idx = SIZE_MAX;
 
+	if (t->wi == 0 && !(t->flags & (T_NUM | T_ORD | T_NEG)))
+		return NULL;
 	if (t->wi) {
 		const an_word *wd = &lx->words[t->wi - 1];
 		for (size_t h = 0; h < wd->head_n; h++) {
@@ -1321,15 +1426,24 @@ static double an_py_round(double x, int nd)
 	return r / scale;
 }
 
-static double an_punct_amplifier(const char *text, size_t len)
+/* '!' and '?' counts of the text. */
+static void an_scan(const char *text, size_t len, size_t *ep, size_t *qm)
 {
-	size_t ep = 0, qm = 0;
-	double amp;
+	size_t e = 0, q = 0;
 
 	for (size_t i = 0; i < len; i++) {
-		ep += text[i] == '!';
-		qm += text[i] == '?';
+		e += text[i] == '!';
+		q += text[i] == '?';
 	}
+	*ep = e;
+	*qm = q;
+}
+
+/* _punctuation_emphasis (VADER l.435-465). */
+static double an_punct_amplifier(size_t ep, size_t qm)
+{
+	double amp;
+
 	if (ep > 4)
 		ep = 4;
 	amp = (double)ep * 0.292;
@@ -1339,15 +1453,14 @@ static double an_punct_amplifier(const char *text, size_t len)
 }
 
 /* score_valence (VADER l.482-518). */
-static void an_score_valence(const an_work *w, const char *text, size_t len, an_sentiment *out)
+static void an_score_valence(const an_work *w, double amp, an_sentiment *out)
 {
-	double sum = 0, pos = 0, neg = 0, amp = an_punct_amplifier(text, len);
+	double sum = 0, pos = 0, neg = 0;
 	size_t neu = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (w->n == 0)
 		return;
-	/* Python's amplifier is ep + qm added in that order; an_punct_amplifier matches it. */
 	for (size_t i = 0; i < w->n; i++)
 		sum += w->sent[i];
 	if (sum > 0)
@@ -1398,18 +1511,11 @@ static size_t an_cap_len(const char *text, size_t len)
 	return n;
 }
 
-static int an_has_high_bytes(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 1;
-	return 0;
-}
-
 void an_sentiment_score(const an_lexicon *lx, an_mode mode, const char *text, size_t len,
     an_sentiment *out)
 {
 	an_work w;
+	size_t ep, qm;
 
 	memset(out, 0, sizeof(*out));
 	if (lx == NULL || (text == NULL && len > 0))
@@ -1417,11 +1523,11 @@ void an_sentiment_score(const an_lexicon *lx, an_mode mode, const char *text, si
 	w.lx = lx;
 	w.mode = mode == AN_MODE_VADER ? AN_MODE_VADER : AN_MODE_CHAT;
 	len = text ? an_cap_len(text, len) : 0;
-	if (an_has_high_bytes(text, len)) {
+	if (!an_tokenize_ascii(&w, text, len, &ep, &qm)) {
 		len = an_expand_emoji(&w, text, len);
-		text = w.text;
+		an_scan(w.text, len, &ep, &qm);   /* after expansion: descriptions may hold '!' */
+		an_tokenize(&w, w.text, len);
 	}
-	an_tokenize(&w, text, len);
 	w.cap_diff = an_cap_differential(&w);
 	an_valences(&w);
 	if (w.mode == AN_MODE_CHAT) {
@@ -1432,5 +1538,5 @@ void an_sentiment_score(const an_lexicon *lx, an_mode mode, const char *text, si
 	} else {
 		an_but_check_vader(&w);
 	}
-	an_score_valence(&w, text, len, out);
+	an_score_valence(&w, an_punct_amplifier(ep, qm), out);
 }
