@@ -445,9 +445,8 @@ trigger_index(an_engine *e, const char *name)
 	return e->n_triggers++;
 }
 
-/* "PUT /api/v2/presence/users/{id}": ids after collection names are folded. */
-static void
-endpoint_name(lc_bytes method, lc_bytes path, char *out, size_t cap)
+void
+an_endpoint_name(lc_bytes method, lc_bytes path, char *out, size_t cap)
 {
 	static const char *const collections[] = {"users", "conversations", "sessions", "messages"};
 	size_t o = 0, i = 0, plen = path.len;
@@ -944,7 +943,7 @@ http_request(an_engine *e, const cx_event *ev, an_tp at, lc_status *rc)
 	uint64_t key = ev->exchange;
 
 	e->http_requests++;
-	endpoint_name(ev->method, ev->path, name, sizeof(name));
+	an_endpoint_name(ev->method, ev->path, name, sizeof(name));
 	ep = endpoint_get(e, name);
 	ep->requests++;
 	chain_retry(e, ep, ev, at, ev->conversation);
