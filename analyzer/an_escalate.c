@@ -42,10 +42,13 @@
 _Static_assert(AN_LOOK_BEHIND + AN_LOOK_AHEAD + 1 <= AN_RING, "scan ring too small for the caps");
 _Static_assert(AN_TRIGGERS_MAX <= 64, "fired triggers are a 64-bit mask");
 
+#define AN_FILTER_BITS       4096   /* a one-hash Bloom filter in front of the table */
+
 #define FNV_OFFSET 2166136261u
 #define FNV_PRIME  16777619u
 
 typedef struct an_word {
+	uint32_t hash;       /* of the lowercase bytes: a cheap first test for exact words */
 	uint32_t off;        /* bytes in pool, lowercase */
 	uint8_t len;
 	uint8_t stem;        /* `word*`: matches any word starting with these bytes */
@@ -104,8 +107,9 @@ struct an_rules {
 	uint32_t *order;        /* phrase indices grouped by first word */
 	an_entry *table;
 	size_t tmask;
-	uint8_t stem_lens[AN_WORD_MAX + 1];   /* distinct lengths of first-word stems, ascending */
-	size_t nstem_lens;
+	uint64_t filter[AN_FILTER_BITS / 64];   /* bit (hash >> 20) set for every table key */
+	unsigned stem_keys;     /* bit k: some first-word stem is keyed by its first k bytes (1..4) */
+	uint8_t cls[256];       /* byte classes for the scanner (AN_C_*) */
 };
 
 /* ---- bytes and words ---------------------------------------------------- */
@@ -165,15 +169,32 @@ an_hash_lower(const uint8_t *p, size_t n)
 
 /* ---- the scanner: words of the text in a ring ---------------------------- */
 
+/* Byte classes, tabulated per rules set from the predicates above (one source of truth). */
+enum { AN_C_SEP, AN_C_WORD, AN_C_HIGH, AN_C_E2, AN_C_BREAK, AN_C_END };
+
+static void
+an_classes_fill(uint8_t *cls)
+{
+	for (unsigned c = 0; c < 256; c++) {
+		uint8_t b = (uint8_t)c;
+		cls[c] = an_is_ascii_word(b) ? AN_C_WORD : b == 0xe2 ? AN_C_E2 : b >= 0x80 ? AN_C_HIGH
+		    : an_is_sentence_end(b) ? AN_C_END : an_is_clause_break(b) ? AN_C_BREAK : AN_C_SEP;
+	}
+}
+
+#define AN_STEM_KEY 4   /* stems are hashed by their first (up to) 4 bytes */
+
 typedef struct an_tok {
 	size_t start, end;
 	uint32_t hash;
+	uint32_t pre[AN_STEM_KEY];   /* hashes of the first 1..4 bytes */
 	uint32_t clause;     /* words of one clause share this number */
 	uint8_t title;       /* Capitalised, like a name */
 	uint8_t sent_first;  /* first word of a sentence */
 } an_tok;
 
 typedef struct an_scanner {
+	const uint8_t *cls;
 	const uint8_t *s;
 	size_t len, pos;
 	size_t ntok;         /* words cut so far */
@@ -186,27 +207,39 @@ typedef struct an_scanner {
 static int
 an_scan_next(an_scanner *sc)
 {
-	const uint8_t *s = sc->s;
+	const uint8_t *s = sc->s, *cls = sc->cls;
 	size_t i = sc->pos, n = sc->len, start;
 	uint32_t h = FNV_OFFSET;
 	an_tok *t;
 
-	while (i < n && !an_is_word_at(s, i, n)) {
-		if (an_is_clause_break(s[i])) {
-			sc->clause++;
-			if (an_is_sentence_end(s[i]))
-				sc->sent_start = 1;
+	for (;; i++) {
+		uint8_t k;
+		if (i >= n) {
+			sc->pos = n;
+			return 0;
 		}
-		i += an_is_curly_quote(s, i, n) ? 3 : 1;
+		k = cls[s[i]];
+		if (k == AN_C_WORD || k == AN_C_HIGH || (k == AN_C_E2 && !an_is_curly_quote(s, i, n)))
+			break;
+		if (k == AN_C_E2)
+			i += 2;   /* a curly quote: three bytes */
+		else if (k >= AN_C_BREAK) {
+			sc->clause++;
+			sc->sent_start |= k == AN_C_END;
+		}
 	}
-	if (i >= n) {
-		sc->pos = n;
-		return 0;
-	}
-	start = i;
-	while (i < n && an_is_word_at(s, i, n))
-		h = an_hash_step(h, an_lower(s[i++]));
 	t = &sc->ring[sc->ntok % AN_RING];
+	start = i;
+	for (; i < n; i++) {
+		uint8_t c = s[i], k = cls[c];
+		if (k == AN_C_WORD)
+			c |= 0x20;   /* ASCII lowercase; digits are unchanged by it */
+		else if (k != AN_C_HIGH && !(k == AN_C_E2 && !an_is_curly_quote(s, i, n)))
+			break;
+		h = an_hash_step(h, c);
+		if (i - start < AN_STEM_KEY)
+			t->pre[i - start] = h;
+	}
 	t->start = start;
 	t->end = i;
 	t->hash = h;
@@ -232,13 +265,13 @@ an_tok_get(an_scanner *sc, size_t idx)
 	return &sc->ring[idx % AN_RING];
 }
 
-static int
+static inline int
 an_word_eq(const an_rules *r, const an_word *w, const uint8_t *s, const an_tok *t)
 {
 	size_t tl = t->end - t->start;
 	const uint8_t *p = r->pool + w->off;
 
-	if (w->stem ? tl < w->len : tl != w->len)
+	if (w->stem ? tl < w->len : (t->hash != w->hash || tl != w->len))
 		return 0;
 	for (size_t k = 0; k < w->len; k++)
 		if (an_lower(s[t->start + k]) != p[k])
@@ -247,7 +280,7 @@ an_word_eq(const an_rules *r, const an_word *w, const uint8_t *s, const an_tok *
 }
 
 /* Do the n words of seq stand at word `at`, all inside `clause`? */
-static int
+static inline int
 an_seq_at(const an_rules *r, an_scanner *sc, const an_seq *seq, size_t at, uint32_t clause)
 {
 	for (uint32_t j = 0; j < seq->n; j++) {
@@ -258,27 +291,37 @@ an_seq_at(const an_rules *r, an_scanner *sc, const an_seq *seq, size_t at, uint3
 	return 1;
 }
 
-/* Does guard g drop the match of n words starting at word i? */
+/*
+ * Does guard g drop the match of n words starting at word i? Window positions
+ * go outwards from the match; the word next to the match side of a sequence
+ * (its last word for not-after, its first for not-before) is tested first.
+ */
 static int
 an_guard_blocks(const an_rules *r, const an_guard *g, an_scanner *sc, size_t i, size_t n)
 {
 	const an_tok *first = an_tok_get(sc, i);
 	uint32_t clause = first->clause;
+	int after = g->kind == AN_G_NOT_AFTER;
 
 	if (g->kind == AN_G_NOT_NAME)
 		return first->title && !first->sent_first;
 	for (uint32_t w = 0; w < g->window; w++) {
+		const an_tok *near;
+		if (after && i < w + 1)
+			break;
+		near = an_tok_get(sc, after ? i - 1 - w : i + n + w);
+		if (near == NULL || near->clause != clause)
+			break;   /* clauses only get further away */
 		for (uint32_t q = 0; q < g->nseq; q++) {
 			const an_seq *seq = &r->seqs[g->seq + q];
-			size_t at;
-			if (g->kind == AN_G_NOT_AFTER) {
-				if (i < w + seq->n)
-					continue;
-				at = i - w - seq->n;
-			} else {
-				at = i + n + w;
-			}
-			if (an_seq_at(r, sc, seq, at, clause))
+			const an_word *anchor = &r->words[seq->word + (after ? seq->n - 1 : 0)];
+			if (!an_word_eq(r, anchor, sc->s, near))
+				continue;
+			if (seq->n == 1)
+				return 1;
+			if (after && i < w + seq->n)
+				continue;
+			if (an_seq_at(r, sc, seq, after ? i - w - seq->n : i + n + w, clause))
 				return 1;
 		}
 	}
@@ -329,18 +372,27 @@ an_entry_try(const an_rules *r, const an_entry *e, an_scanner *sc, size_t i, an_
 	}
 }
 
-/* Probe for entries of hash h whose word matches token t (stem-only when stem_only). */
-static void
-an_probe(const an_rules *r, uint32_t h, int stem_only, an_scanner *sc, size_t i, an_fired *f)
+static inline int
+an_filter_has(const an_rules *r, uint32_t h)
 {
-	const an_tok *t = an_tok_get(sc, i);
+	uint32_t bit = (h >> 20) % AN_FILTER_BITS;
 
+	return (r->filter[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* Probe for entries of hash h, exact words or stems, whose word matches word i (token t). */
+static inline void
+an_probe(const an_rules *r, uint32_t h, int stem, an_scanner *sc, const an_tok *t, size_t i,
+    an_fired *f)
+{
+	if (!an_filter_has(r, h))
+		return;
 	for (size_t slot = h & r->tmask;; slot = (slot + 1) & r->tmask) {
 		const an_entry *e = &r->table[slot];
 		const an_word *w = &r->words[e->word];
 		if (e->count == 0)
 			return;
-		if (e->hash == h && (!stem_only || w->stem) && an_word_eq(r, w, sc->s, t))
+		if (e->hash == h && w->stem == stem && an_word_eq(r, w, sc->s, t))
 			an_entry_try(r, e, sc, i, f);
 	}
 }
@@ -351,23 +403,30 @@ an_scan_word(const an_rules *r, an_scanner *sc, size_t i, an_fired *f)
 	const an_tok *t = an_tok_get(sc, i);
 	size_t tl = t->end - t->start;
 
-	an_probe(r, t->hash, 0, sc, i, f);
-	for (size_t k = 0; k < r->nstem_lens && r->stem_lens[k] < tl; k++) {
-		uint32_t h = an_hash_lower(sc->s + t->start, r->stem_lens[k]);
-		an_probe(r, h, 1, sc, i, f);
-	}
+	an_probe(r, t->hash, 0, sc, t, i, f);
+	for (unsigned k = 1; k <= AN_STEM_KEY && k <= tl; k++)
+		if (r->stem_keys & (1u << k))
+			an_probe(r, t->pre[k - 1], 1, sc, t, i, f);
 }
 
 size_t
 an_escalate_scan(const an_rules *r, const char *text, size_t len, an_match *out, size_t max)
 {
-	an_scanner sc = {.s = (const uint8_t *)text, .len = len, .sent_start = 1};
-	an_fired f = {0};
+	an_scanner sc;   /* not zeroed as a whole: the ring is written before it is read */
+	an_fired f;      /* start/end are read only where mask says they were written */
 	uint64_t all;
 	size_t order[AN_TRIGGERS_MAX], nfired = 0;
 
 	if (r == NULL || text == NULL || r->nphrases == 0)
 		return 0;
+	sc.cls = r->cls;
+	sc.s = (const uint8_t *)text;
+	sc.len = len;
+	sc.pos = 0;
+	sc.ntok = 0;
+	sc.clause = 0;
+	sc.sent_start = 1;
+	f.mask = 0;
 	all = r->ntrig == 64 ? ~(uint64_t)0 : ((uint64_t)1 << r->ntrig) - 1;
 	for (size_t i = 0; an_tok_get(&sc, i) != NULL && f.mask != all; i++)
 		an_scan_word(r, &sc, i, &f);
@@ -541,7 +600,8 @@ an_parse_words(an_parser *ps, const an_item *it, an_seq *seq)
 			r->pool = np;
 			r->cpool = ncap;
 		}
-		r->words[r->nwords] = (an_word){(uint32_t)r->npool, (uint8_t)(i - start), 0};
+		r->words[r->nwords] = (an_word){an_hash_lower(s + start, i - start), (uint32_t)r->npool,
+		    (uint8_t)(i - start), 0};
 		for (size_t k = start; k < i; k++)
 			r->pool[r->npool++] = an_lower(s[k]);
 		if (i < n && s[i] == '*') {
@@ -834,7 +894,7 @@ static lc_status
 an_rules_index(an_rules *r, lc_err *err)
 {
 	an_key *keys = NULL;
-	size_t tsize = 16, i = 0;
+	size_t tsize = 16, i = 0, klen;
 	lc_status rc = LC_OK;
 
 	keys = calloc(r->nphrases ? r->nphrases : 1, sizeof(*keys));
@@ -847,6 +907,7 @@ an_rules_index(an_rules *r, lc_err *err)
 		goto out;
 	}
 	r->tmask = tsize - 1;
+	an_classes_fill(r->cls);
 	for (size_t k = 0; k < r->nphrases; k++) {
 		const an_word *w = &r->words[r->phrases[k].words.word];
 		keys[k] = (an_key){r->pool + w->off, w->len, w->stem, (uint32_t)k};
@@ -859,19 +920,14 @@ an_rules_index(an_rules *r, lc_err *err)
 			j++;
 		for (size_t k = i; k < j; k++)
 			r->order[k] = keys[k].phrase;
-		e = (an_entry){an_hash_lower(keys[i].p, keys[i].len), r->phrases[keys[i].phrase].words.word,
+		/* Exact words are keyed by their hash, stems by the hash of their first (up to) 4 bytes. */
+		klen = keys[i].stem && keys[i].len > AN_STEM_KEY ? AN_STEM_KEY : keys[i].len;
+		e = (an_entry){an_hash_lower(keys[i].p, klen), r->phrases[keys[i].phrase].words.word,
 		    (uint32_t)i, (uint32_t)(j - i)};
 		an_table_insert(r, &e);
-		if (keys[i].stem) {
-			size_t s = 0;
-			while (s < r->nstem_lens && r->stem_lens[s] < keys[i].len)
-				s++;
-			if (s == r->nstem_lens || r->stem_lens[s] != keys[i].len) {
-				memmove(&r->stem_lens[s + 1], &r->stem_lens[s], r->nstem_lens - s);
-				r->stem_lens[s] = (uint8_t)keys[i].len;
-				r->nstem_lens++;
-			}
-		}
+		r->filter[((e.hash >> 20) % AN_FILTER_BITS) / 64] |= (uint64_t)1 << (((e.hash >> 20) % AN_FILTER_BITS) % 64);
+		if (keys[i].stem)
+			r->stem_keys |= 1u << klen;
 		i = j;
 	}
 out:
