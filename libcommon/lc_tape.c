@@ -55,6 +55,13 @@ typedef struct qbuf {
 	uint64_t last_ticket;
 } qbuf;
 
+/* One by_conversation entry waiting for the end of its txn (points into the queue buffer). */
+typedef struct conv_ref {
+	const uint8_t *conv;
+	uint32_t len;
+	uint64_t seq;
+} conv_ref;
+
 typedef struct sess_slot {
 	lc_session_info info;
 	int used;
@@ -93,6 +100,9 @@ struct lc_tape {
 	sess_slot w_cache[TAPE_SESSION_CACHE];
 	cx_header w_hdrs[CX_HEADERS_MAX];
 	lc_buf w_sum;
+	struct conv_ref *w_refs;    /* this txn's by_conversation entries, batch_max_events of them */
+	size_t w_nrefs;
+	uint8_t *w_seqs;            /* 8 * batch_max_events: one conversation's seqs, big-endian */
 };
 
 struct lc_cursor {
@@ -201,6 +211,7 @@ lc_tape_opts_init(lc_tape_opts *o)
 	o->queue_events = 65536;
 	o->queue_bytes = (size_t)64 << 20;
 	o->batch_events = 4096;
+	o->batch_max_events = 65536;
 	o->batch_ms = 10;
 	o->map_size = (size_t)1 << 30;
 	o->map_size_max = (size_t)1 << 40;
@@ -561,6 +572,8 @@ tape_free(lc_tape *t)
 	if (t->writable)
 		lc_redact_scratch_free(&t->scratch);
 	lc_buf_free(&t->w_sum);
+	free(t->w_refs);
+	free(t->w_seqs);
 	pthread_rwlock_destroy(&t->maplock);
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv_work);
@@ -701,9 +714,11 @@ lc_tape_open_write(const char *dir, const lc_tape_opts *opts, lc_tape **out, lc_
 
 	*out = NULL;
 	if (opts == NULL || opts->redactor == NULL || opts->queue_events == 0 ||
-	    opts->batch_events == 0 || opts->map_size == 0 || opts->map_size_max < opts->map_size)
+	    opts->batch_events == 0 || opts->batch_max_events < opts->batch_events ||
+	    opts->map_size == 0 || opts->map_size_max < opts->map_size)
 		return lc_err_set(err, LC_EINVAL, "lc_tape_open_write: options need a redactor, "
-		    "non-zero queue and batch sizes and map_size <= map_size_max");
+		    "non-zero queue and batch sizes, batch_events <= batch_max_events and "
+		    "map_size <= map_size_max");
 	if ((st = tape_new(dir, &t, err)) != LC_OK)
 		return st;
 	t->writable = 1;
@@ -712,6 +727,12 @@ lc_tape_open_write(const char *dir, const lc_tape_opts *opts, lc_tape **out, lc_
 	for (int i = 0; i < 2; i++)
 		lc_buf_init(&t->q[i].data, opts->queue_bytes + 2 * LC_RECORD_MAX);
 	t->active = &t->q[0];
+	t->w_refs = calloc(opts->batch_max_events, sizeof *t->w_refs);
+	t->w_seqs = malloc((size_t)opts->batch_max_events * 8);
+	if (t->w_refs == NULL || t->w_seqs == NULL) {
+		st = lc_err_set(err, LC_ENOMEM, "out of memory opening tape %s", dir);
+		goto fail;
+	}
 	if ((st = dir_make(dir, err)) != LC_OK || (st = tape_lock(t, err)) != LC_OK ||
 	    (st = env_open(t, 0, opts->map_size, err)) != LC_OK ||
 	    (st = tape_setup_write(t, err)) != LC_OK)
@@ -1111,9 +1132,10 @@ w_event(lc_tape *t, MDB_txn *txn, const uint8_t *rec, size_t len, int64_t *wall_
 	if ((rc = mdb_put(txn, t->db_events, &k, &v, MDB_APPEND)) != 0)
 		return rc;
 	if (ev.conversation.len && ev.conversation.len <= LC_TAPE_KEY_MAX) {
-		MDB_val ck = {ev.conversation.len, (void *)ev.conversation.ptr}, cv = {8, key};
-		if ((rc = mdb_put(txn, t->db_conv, &ck, &cv, 0)) != 0)
-			return rc;
+		if (t->w_nrefs >= t->opts.batch_max_events)
+			return EINVAL;   /* chunk_next bounds a txn to batch_max_events: a bug */
+		t->w_refs[t->w_nrefs++] = (conv_ref){ev.conversation.ptr,
+		    (uint32_t)ev.conversation.len, ev.seq};
 	}
 	copy_str(sid, sizeof sid, ev.session.ptr, ev.session.len);
 	if ((rc = w_session(t, txn, sid, &s)) != 0)
@@ -1162,6 +1184,47 @@ w_ctl(lc_tape *t, MDB_txn *txn, uint32_t type, const qctl *c)
 	return 0;
 }
 
+static int
+conv_ref_cmp(const void *a, const void *b)
+{
+	const conv_ref *x = a, *y = b;
+	uint32_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->conv, y->conv, n);
+
+	if (c == 0)
+		c = (x->len > y->len) - (x->len < y->len);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * Write the txn's by_conversation entries: sorted by conversation, each
+ * conversation's seqs go in with one MDB_MULTIPLE put. One mdb_put per event
+ * into a DUPSORT sub-page cost ~1 us (the sub-page is rewritten each time);
+ * this is several times cheaper.
+ */
+static int
+w_index_flush(lc_tape *t, MDB_txn *txn)
+{
+	MDB_cursor *cur;
+	int rc;
+
+	if (t->w_nrefs == 0)
+		return 0;
+	qsort(t->w_refs, t->w_nrefs, sizeof *t->w_refs, conv_ref_cmp);
+	if ((rc = mdb_cursor_open(txn, t->db_conv, &cur)) != 0)
+		return rc;
+	for (size_t i = 0, j; i < t->w_nrefs && rc == 0; i = j) {
+		for (j = i; j < t->w_nrefs && t->w_refs[j].len == t->w_refs[i].len &&
+		    memcmp(t->w_refs[j].conv, t->w_refs[i].conv, t->w_refs[i].len) == 0; j++)
+			be64_put(t->w_seqs + 8 * (j - i), t->w_refs[j].seq);
+		MDB_val k = {t->w_refs[i].len, (void *)t->w_refs[i].conv};
+		MDB_val d[2] = {{8, t->w_seqs}, {j - i, NULL}};
+		rc = mdb_cursor_put(cur, &k, d, MDB_MULTIPLE);
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
 typedef struct chunk {
 	size_t from, to;      /* byte range of items in the queue buffer */
 	size_t n_events;
@@ -1176,7 +1239,7 @@ chunk_next(const lc_tape *t, const qbuf *q, size_t from, chunk *c)
 
 	memset(c, 0, sizeof *c);
 	c->from = from;
-	while (at < q->data.len && c->n_events < t->opts.batch_events) {
+	while (at < q->data.len && c->n_events < t->opts.batch_max_events) {
 		qhdr h;
 		memcpy(&h, q->data.ptr + at, sizeof h);
 		if (h.type == Q_EVENT) {
@@ -1200,6 +1263,7 @@ w_txn(lc_tape *t, const qbuf *q, const chunk *c)
 
 	memcpy(open_before, t->w_open_session, sizeof open_before);
 	memset(t->w_cache, 0, sizeof t->w_cache);
+	t->w_nrefs = 0;
 	if ((rc = mdb_txn_begin(t->env, NULL, 0, &txn)) != 0)
 		return rc;
 	for (size_t at = c->from; at < c->to && rc == 0;) {
@@ -1216,6 +1280,8 @@ w_txn(lc_tape *t, const qbuf *q, const chunk *c)
 		at += sizeof h + h.len;
 		at += (TAPE_QUEUE_PAD - at % TAPE_QUEUE_PAD) % TAPE_QUEUE_PAD;
 	}
+	if (rc == 0)
+		rc = w_index_flush(t, txn);
 	if (rc == 0)
 		rc = w_sessions_flush(t, txn);
 	if (rc == 0 && (wall_max != t->w_wall_max || skew != t->w_wall_skew)) {

@@ -33,8 +33,10 @@ typedef struct lc_tape_opts {
 	const lc_redactor *redactor; /* required to write; borrowed, must outlive the tape */
 	size_t queue_events;         /* events the append queue holds (default 65536) */
 	size_t queue_bytes;          /* encoded bytes the queue holds (default 64 MiB) */
-	unsigned batch_events;       /* most events per write txn (default 4096) */
-	unsigned batch_ms;           /* longest wait before a commit (default 10 ms) */
+	unsigned batch_events;       /* a commit starts when this many wait (default 4096) */
+	unsigned batch_ms;           /* ... or when the oldest has waited this long (default 10 ms) */
+	unsigned batch_max_events;   /* a backlog that built up meanwhile goes into one txn of at
+	                                most this many events (default 65536; see internals doc) */
 	size_t map_size;             /* initial LMDB map size (default 1 GiB; grows by doubling) */
 	size_t map_size_max;         /* growth stops here: then LC_ENOSPC (default 1 TiB) */
 } lc_tape_opts;
