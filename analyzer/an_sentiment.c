@@ -172,8 +172,17 @@ static uint32_t an_lex_find(const an_lexicon *lx, const char *s, size_t n, uint3
 		if ((uint32_t)(e >> 32) != h)
 			continue;
 		const an_word *w = &lx->words[(uint32_t)e - 1];
-		if (w->key_len == n &&
-		    memcmp(n <= AN_KEY_INLINE ? w->ks : w->key, s, n) == 0)
+		if (w->key_len != n)
+			continue;
+		if (n > AN_KEY_INLINE) {
+			if (memcmp(w->key, s, n) == 0)
+				return (uint32_t)e;
+			continue;
+		}
+		unsigned diff = 0;   /* short keys: compare inline, no call */
+		for (size_t k = 0; k < n; k++)
+			diff |= (unsigned char)(w->ks[k] ^ s[k]);
+		if (diff == 0)
 			return (uint32_t)e;
 	}
 }
@@ -784,6 +793,7 @@ const char *an_label_name(an_label l)
 typedef struct an_tok {
 	uint32_t wi;       /* word index + 1, 0 when not in the table */
 	uint16_t off, len; /* lowered token in work->lower */
+	uint16_t wf;       /* the word's F_* flags in this mode, 0 when not in the table */
 	uint8_t id, flags;
 } an_tok;
 
@@ -800,7 +810,7 @@ typedef struct an_work {
 
 static unsigned an_tflags(const an_work *w, size_t i)
 {
-	return w->tok[i].wi ? w->lx->words[w->tok[i].wi - 1].flags[w->mode] : 0;
+	return w->tok[i].wf;
 }
 
 static int an_is_lex(const an_work *w, size_t i)
@@ -965,9 +975,11 @@ static void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hw, size_
 	t->len = (uint16_t)tn;
 	t->flags = up ? T_UPPER : 0;
 	t->id = 0;
+	t->wf = 0;
 	if (t->wi) {
 		const an_word *wd = &w->lx->words[t->wi - 1];
 		t->id = wd->id;
+		t->wf = wd->flags[w->mode];
 		if (wd->flags[w->mode] & F_NEGATE)
 			t->flags |= T_NEG;
 	}
