@@ -1128,6 +1128,22 @@ gap(an_engine *e, const cx_event *ev)
 /* ---------------------------------------------------------------- feed */
 
 lc_status
+an_engine_set_session_agent(an_engine *e, const char *session, const char *agent)
+{
+	lc_status rc = LC_OK;
+	uint32_t a;
+
+	if (session == NULL || agent == NULL || *session == '\0' || *agent == '\0')
+		return LC_OK;
+	a = agent_index(e, lc_bytes_str(agent), &rc);
+	if (rc != LC_OK)
+		return rc;
+	if (lc_map_put(e->session_agent, session, strlen(session), (void *)(uintptr_t)a) != LC_OK)
+		e->caps_hit++;
+	return LC_OK;
+}
+
+lc_status
 an_engine_feed(an_engine *e, const cx_event *ev)
 {
 	lc_status rc = LC_OK;

@@ -98,6 +98,13 @@ lc_status an_engine_new(const an_config *cfg, const an_lexicon *lx, const an_rul
 void an_engine_free(an_engine *e);   /* accepts NULL */
 
 /*
+ * Name the agent of a recording session (from the tape's session summary), so
+ * per-agent figures are right even for a selection that leaves out the
+ * session's "session" annotation. Call before feeding that session's events.
+ */
+lc_status an_engine_set_session_agent(an_engine *e, const char *session, const char *agent) LC_MUST_CHECK;
+
+/*
  * Feed the next event in tape order. Fails only on LC_ENOMEM; bad frames are
  * findings, not errors. Caps that were hit are counted in the report.
  */

@@ -2,7 +2,23 @@
 /* an_feed: tape -> engine, in seq order. */
 #include "an_feed.h"
 
+#include <stdlib.h>
+
 #define PROGRESS_EVERY 262144
+
+lc_status
+an_feed_sessions(lc_tape *t, an_engine *e, lc_err *err)
+{
+	lc_session_info *s = NULL;
+	size_t n = 0;
+	lc_status rc = lc_tape_sessions_list(t, &s, &n, err);
+
+	for (size_t i = 0; rc == LC_OK && i < n; i++)
+		if ((rc = an_engine_set_session_agent(e, s[i].id, s[i].agent)) != LC_OK)
+			lc_err_set(err, rc, "out of memory listing the tape's sessions");
+	free(s);
+	return rc;
+}
 
 lc_status
 an_feed_tape(lc_tape *t, const lc_cursor_opts *sel, an_engine *e, an_feed_progress progress,
@@ -13,7 +29,9 @@ an_feed_tape(lc_tape *t, const lc_cursor_opts *sel, an_engine *e, an_feed_progre
 	uint64_t n = 0;
 	lc_status rc;
 
-	rc = lc_cursor_open(t, sel, &c, err);
+	rc = an_feed_sessions(t, e, err);
+	if (rc == LC_OK)
+		rc = lc_cursor_open(t, sel, &c, err);
 	while (rc == LC_OK && (rc = lc_cursor_next(c, &ev, err)) == LC_OK) {
 		rc = an_engine_feed(e, ev);
 		if (rc != LC_OK)

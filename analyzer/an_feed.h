@@ -9,9 +9,12 @@
 /* Called every `every` events with the count so far (progress on a TTY); may be NULL. */
 typedef void (*an_feed_progress)(uint64_t events, void *ud);
 
+/* Tell the engine every session's agent (an_engine_set_session_agent) from the tape's summaries. */
+lc_status an_feed_sessions(lc_tape *t, an_engine *e, lc_err *err) LC_MUST_CHECK;
+
 /*
- * Feed every event the cursor options select, in seq order, then finish the
- * engine. LC_ECORRUPT (naming the seq) when a record fails its checks.
+ * Register the sessions' agents, feed every event the cursor options select,
+ * in seq order, then finish the engine. LC_ECORRUPT (naming the seq) when a record fails its checks.
  * *n_events (may be NULL) receives how many events were fed.
  */
 lc_status an_feed_tape(lc_tape *t, const lc_cursor_opts *sel, an_engine *e,

@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "an_engine.h"
 #include "an_escalate.h"
+#include "an_feed.h"
 #include "an_sentiment.h"
 #include "lc_buf.h"
 #include "lc_err.h"
 #include "lc_log.h"
+#include "lc_tape.h"
 
 #ifndef CXTAPE_VERSION
 #define CXTAPE_VERSION "0.0.0"
@@ -34,7 +37,8 @@ static int cxa_text_main(int argc, char **argv);
 static int cxa_report_main(int argc, char **argv);
 
 #define CXA_TEXT_USAGE "cxanalyze text [--mode chat|vader] [--json] [--rules FILE] [TEXT]"
-#define CXA_REPORT_USAGE "cxanalyze report --tape DIR [--format text|json|csv|html] [-o FILE] [--config FILE]"
+#define CXA_REPORT_USAGE "cxanalyze report --tape DIR [--format text|json|csv] [-o FILE] [--config FILE]\n" \
+    "                 [--mode chat|vader] [--session ID] [--conversation ID]"
 
 /* Subcommands (tmux's cmd_table): a new one is one row and one function. */
 static const cxa_cmd cxa_cmds[] = {
@@ -81,19 +85,162 @@ main(int argc, char **argv)
 	return CXA_EXIT_USAGE;
 }
 
-/* ---- report (not yet) ------------------------------------------------------ */
+/* ---- report ------------------------------------------------------------------ */
+
+typedef struct cxa_report {
+	const char *tape, *out_path, *config_path;
+	an_format format;
+	int mode;                       /* -1: from the config */
+	lc_cursor_opts sel;
+} cxa_report;
+
+static void
+cxa_report_help(FILE *fp)
+{
+	fprintf(fp, "usage: %s\n"
+	    "  SLA, sentiment, escalation, rate-limit and connection report of a tape.\n"
+	    "  --tape DIR            the tape to read (it may be being recorded right now)\n"
+	    "  --format FMT          text (default), json (docs/analyzer.md), csv (one row per conversation)\n"
+	    "  -o, --output FILE     write the report there (default: stdout)\n"
+	    "  --config FILE         analyzer settings, key = value (docs/analyzer.md)\n"
+	    "  --mode chat|vader     sentiment mode (overrides the config)\n"
+	    "  --session ID          only this recording session\n"
+	    "  --conversation ID     only this conversation\n"
+	    "  --help, --version\n", CXA_REPORT_USAGE);
+}
+
+/* Options of `report`; returns -1 to go on, else the exit code. */
+static int
+cxa_report_options(int argc, char **argv, cxa_report *r)
+{
+	static const struct option opts[] = {
+		{"tape", required_argument, NULL, 't'}, {"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
+		{"mode", required_argument, NULL, 'm'}, {"session", required_argument, NULL, 's'},
+		{"conversation", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': r->tape = optarg; break;
+		case 'o': r->out_path = optarg; break;
+		case 'c': r->config_path = optarg; break;
+		case 's': r->sel.session = optarg; break;
+		case 'C': r->sel.conversation = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "html") == 0) {
+				fprintf(stderr, "cxanalyze report: the HTML report is not in cxanalyze %s yet; "
+				    "use --format text, json or csv\n", CXTAPE_VERSION);
+				return CXA_EXIT_USAGE;
+			}
+			if (an_format_parse(optarg, &r->format) != LC_OK) {
+				fprintf(stderr, "cxanalyze report: --format takes text, json or csv, not '%s'\n"
+				    "usage: %s\n", optarg, CXA_REPORT_USAGE);
+				return CXA_EXIT_USAGE;
+			}
+			break;
+		case 'm':
+			if (strcmp(optarg, "chat") != 0 && strcmp(optarg, "vader") != 0) {
+				fprintf(stderr, "cxanalyze report: --mode takes chat or vader, not '%s'\n", optarg);
+				return CXA_EXIT_USAGE;
+			}
+			r->mode = strcmp(optarg, "vader") == 0 ? AN_MODE_VADER : AN_MODE_CHAT;
+			break;
+		case 'h': cxa_report_help(stdout); return CXA_EXIT_OK;
+		case 'V': return cxa_version();
+		case ':':
+			fprintf(stderr, "cxanalyze report: %s needs a value\nusage: %s\n", argv[optind - 1],
+			    CXA_REPORT_USAGE);
+			return CXA_EXIT_USAGE;
+		default:
+			fprintf(stderr, "cxanalyze report: unknown option '%s'\nusage: %s\n", argv[optind - 1],
+			    CXA_REPORT_USAGE);
+			return CXA_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "cxanalyze report: unexpected argument '%s'\nusage: %s\n", argv[optind],
+		    CXA_REPORT_USAGE);
+		return CXA_EXIT_USAGE;
+	}
+	if (r->tape == NULL) {
+		fprintf(stderr, "cxanalyze report: --tape DIR is required\nusage: %s\n", CXA_REPORT_USAGE);
+		return CXA_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* Write all of b to path (via a temporary file and a rename, so a reader never sees half), or stdout. */
+static lc_status
+cxa_write_out(const char *path, const lc_buf *b, lc_err *err)
+{
+	char tmp[4096];
+	FILE *f;
+	int bad;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (fwrite(b->ptr, 1, b->len, stdout) != b->len || fflush(stdout) != 0)
+			return lc_err_set(err, LC_EIO, "cannot write to stdout: %s", strerror(errno));
+		return LC_OK;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return lc_err_set(err, LC_EINVAL, "output path too long: %s", path);
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return lc_err_set(err, LC_EIO, "cannot create %s: %s", tmp, strerror(errno));
+	bad = fwrite(b->ptr, 1, b->len, f) != b->len;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path) != 0) {
+		remove(tmp);
+		return lc_err_set(err, LC_EIO, "cannot write %s: %s", path, strerror(errno));
+	}
+	return LC_OK;
+}
 
 static int
 cxa_report_main(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: %s\n", CXA_REPORT_USAGE);
-			return CXA_EXIT_OK;
-		}
-	fprintf(stderr, "cxanalyze report: not available yet in cxanalyze %s; "
-	    "use cxanalyze text for sentiment and escalations\n", CXTAPE_VERSION);
-	return CXA_EXIT_RUNTIME;
+	cxa_report r = {.format = AN_FORMAT_TEXT, .mode = -1};
+	an_config cfg;
+	an_engine *e = NULL;
+	lc_tape *t = NULL;
+	lc_buf out;
+	lc_err err = LC_ERR_INIT;
+	lc_status rc;
+	int code;
+
+	lc_cursor_opts_init(&r.sel);
+	an_config_default(&cfg);
+	lc_buf_init(&out, (size_t)1 << 30);
+	if ((code = cxa_report_options(argc, argv, &r)) >= 0)
+		goto out;
+	cfg.sentiment_findings = false;         /* a report needs no per-message findings */
+	rc = r.config_path ? an_config_load(&cfg, r.config_path, &err) : LC_OK;
+	if (r.mode >= 0)
+		cfg.mode = (an_mode)r.mode;
+	if (rc == LC_OK)
+		rc = lc_tape_open_read(r.tape, &t, &err);
+	if (rc == LC_OK)
+		rc = an_engine_new(&cfg, NULL, NULL, NULL, NULL, &e, &err);
+	if (rc == LC_OK)
+		rc = an_feed_tape(t, &r.sel, e, NULL, NULL, NULL, &err);
+	if (rc == LC_OK && (rc = an_engine_report(e, r.format, &out)) != LC_OK)
+		lc_err_set(&err, rc, "cannot build the report: %s", lc_strerror(rc));
+	if (rc == LC_OK)
+		rc = cxa_write_out(r.out_path, &out, &err);
+	if (rc != LC_OK)
+		lc_error("%s", lc_err_text(&err));
+	code = lc_status_exit_code(rc);
+out:
+	an_engine_free(e);
+	if (lc_tape_close(t, NULL) != LC_OK)
+		code = code ? code : CXA_EXIT_RUNTIME;
+	lc_buf_free(&out);
+	return code;
 }
 
 /* ---- output formatting --------------------------------------------------------- */
