@@ -107,13 +107,13 @@ Test(cxanalyze, usage_errors_exit_2_with_a_usage_line)
 	}
 }
 
-Test(cxanalyze, report_is_not_available_yet_and_says_so)
+Test(cxanalyze, report_on_a_missing_tape_says_how_to_make_one)
 {
 	run r;
 
-	run_cxanalyze(&r, "report --tape /tmp/none", NULL, 0);
+	run_cxanalyze(&r, "report --tape /tmp/cxtape-no-such-tape", NULL, 0);
 	cr_expect_eq(r.status, 1);
-	cr_expect_not_null(strstr(r.err, "not available yet"));
+	cr_expect_not_null(strstr(r.err, "no tape at /tmp/cxtape-no-such-tape"), "%s", r.err);
 	run_free(&r);
 }
 
