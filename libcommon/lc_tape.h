@@ -124,7 +124,7 @@ typedef struct lc_session_info {
 	uint64_t n_bytes;        /* raw payload bytes */
 } lc_session_info;
 
-/* All sessions in id order (ids start with the time: that is start order). *out: free(). */
+/* All sessions in id order (ids start with the UTC start second, so roughly start order). *out: free(). */
 lc_status lc_tape_sessions_list(lc_tape *t, lc_session_info **out, size_t *n,
     lc_err *err) LC_MUST_CHECK;
 /* One session's summary; LC_ENOTFOUND when there is none with that id. */
@@ -175,7 +175,8 @@ lc_status lc_cursor_open(lc_tape *t, const lc_cursor_opts *o, lc_cursor **out,
  * The next event. *ev is valid until the next call on this cursor (it points
  * into the map). At the end of what is committed now: LC_DONE, and the
  * snapshot is released; a later call sees events committed since (follow
- * mode: call again after a pause). Every few thousand events the cursor
+ * mode: call again after a pause). A time range past its end, or a closed
+ * session past its last seq, stays LC_DONE. Every few thousand events the cursor
  * renews its snapshot so a writer can reuse pages: a scan never skips or
  * repeats a seq, and it sees what was committed up to its last renewal.
  * A record that fails its checks: LC_ECORRUPT naming its seq.
