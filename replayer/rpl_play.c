@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/* rpl_play: the replay loop — cursor, virtual clock, transcript, engine, findings, fidelity. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "an_hist.h"
+#include "lc_clock.h"
+#include "rpl_play.h"
+#include "rpl_transcript.h"
+
+#define PLAY_LINE_MAX     ((size_t)4 << 20)     /* one transcript or findings chunk */
+#define PLAY_PROGRESS     262144                /* events between progress lines */
+#define PLAY_FOLLOW_NS    (100 * 1000000L)      /* follow mode: poll for new events */
+#define LATE_WARN_NS      (5 * 1000000LL)
+
+typedef struct play {
+	const rpl_play_opts *o;
+	rpl_play_stats *st;
+	rpl_transcript *tr;
+	lc_clock *clock;
+	rpl_ctl *ctl;
+	an_hist late_us;
+	lc_buf line;            /* findings JSON and transcript notes of the current event */
+	lc_status out_rc;       /* first failure while writing from the finding callback */
+	lc_err *err;
+} play;
+
+static void
+on_finding(const an_finding *f, void *ud)
+{
+	play *p = ud;
+	lc_status rc = LC_OK;
+
+	p->st->findings++;
+	if (p->out_rc != LC_OK)
+		return;
+	lc_buf_reset(&p->line);
+	if (p->o->findings != NULL) {
+		rc = an_finding_json(f, &p->line);
+		if (rc == LC_OK)
+			rc = lc_buf_append(&p->line, "\n", 1);
+		if (rc == LC_OK && fwrite(p->line.ptr, 1, p->line.len, p->o->findings) != p->line.len)
+			rc = LC_EIO;
+		lc_buf_reset(&p->line);
+	}
+	if (rc == LC_OK && p->tr != NULL) {
+		rc = rpl_transcript_finding(p->tr, f, &p->line);
+		if (rc == LC_OK && fwrite(p->line.ptr, 1, p->line.len, p->o->transcript) != p->line.len)
+			rc = LC_EIO;
+	}
+	if (rc != LC_OK)
+		p->out_rc = lc_err_set(p->err, rc, "writing findings of event %llu failed: %s",
+		    (unsigned long long)f->seq, lc_strerror(rc));
+}
+
+/* Wait for ev's slot on the clock (the first event sets the origin). */
+static void
+play_wait(play *p, const cx_event *ev)
+{
+	if (p->o->speed == 0 || p->clock == NULL)
+		return;
+	(void)lc_clock_sleep_until(p->clock, ev->wall_ns);
+}
+
+/* After emitting ev: how late that was, in real ns, into the histogram. */
+static lc_status
+play_measure(play *p, const cx_event *ev)
+{
+	double sp;
+	int64_t late;
+
+	if (p->o->speed == 0 || p->clock == NULL || rpl_ctl_quit(p->ctl))
+		return LC_OK;
+	sp = lc_clock_speed(p->clock);
+	if (sp <= 0)
+		return LC_OK;
+	late = (int64_t)((double)(lc_clock_now_mono(p->clock) - ev->wall_ns) / sp);
+	if (late < 0)
+		late = 0;
+	p->st->timed++;
+	if (late > LATE_WARN_NS)
+		p->st->late_over_5ms++;
+	return an_hist_add(&p->late_us, (uint64_t)late / 1000);
+}
+
+static lc_status
+play_emit(play *p, const cx_event *ev, an_engine *e)
+{
+	lc_status rc = LC_OK;
+
+	if (p->tr != NULL) {
+		lc_buf_reset(&p->line);
+		rc = rpl_transcript_event(p->tr, ev, &p->line);
+		if (rc == LC_OK && p->line.len &&
+		    fwrite(p->line.ptr, 1, p->line.len, p->o->transcript) != p->line.len)
+			rc = lc_err_set(p->err, LC_EIO, "writing the transcript failed");
+	}
+	if (rc == LC_OK && (rc = an_engine_feed(e, ev)) != LC_OK)
+		lc_err_set(p->err, rc, "analyzing event %llu: %s", (unsigned long long)ev->seq,
+		    lc_strerror(rc));
+	if (rc == LC_OK)
+		rc = p->out_rc;
+	if (rc == LC_OK && p->o->flush_each) {
+		if (p->o->transcript != NULL)
+			fflush(p->o->transcript);
+		if (p->o->findings != NULL)
+			fflush(p->o->findings);
+	}
+	return rc;
+}
+
+static void
+play_progress(const play *p, bool last)
+{
+	if (!p->o->progress)
+		return;
+	if (last)
+		fprintf(stderr, "\rcxreplay: %llu events\n", (unsigned long long)p->st->events);
+	else if (p->st->events % PLAY_PROGRESS == 0)
+		fprintf(stderr, "\rcxreplay: %llu events", (unsigned long long)p->st->events);
+}
+
+/* The loop over the cursor; LC_DONE at the end (or on quit). */
+static lc_status
+play_loop(play *p, lc_tape *t, an_engine *e)
+{
+	const struct timespec follow_pause = {0, PLAY_FOLLOW_NS};
+	lc_cursor *c = NULL;
+	const cx_event *ev;
+	lc_status rc = lc_cursor_open(t, p->o->sel, &c, p->err);
+
+	while (rc == LC_OK) {
+		if (rpl_ctl_quit(p->ctl)) {
+			p->st->quit = true;
+			rc = LC_DONE;
+			break;
+		}
+		rc = lc_cursor_next(c, &ev, p->err);
+		if (rc == LC_DONE && p->o->follow) {
+			lc_cursor_pause(c);
+			nanosleep(&follow_pause, NULL);
+			rc = LC_OK;
+			continue;
+		}
+		if (rc != LC_OK)
+			break;
+		if (p->clock == NULL && p->o->speed != 0) {
+			rc = lc_clock_new_virtual(NULL, ev->wall_ns, p->o->speed, &p->clock, p->err);
+			if (rc != LC_OK)
+				break;
+			rpl_ctl_attach(p->ctl, p->clock);
+		}
+		play_wait(p, ev);
+		rc = play_emit(p, ev, e);
+		if (rc == LC_OK)
+			rc = play_measure(p, ev);
+		p->st->events++;
+		play_progress(p, false);
+	}
+	lc_cursor_close(c);
+	return rc;
+}
+
+static void
+play_stats_fill(play *p)
+{
+	p->st->late_p50_ns = (int64_t)an_hist_percentile(&p->late_us, 50) * 1000;
+	p->st->late_p99_ns = (int64_t)an_hist_percentile(&p->late_us, 99) * 1000;
+	p->st->late_max_ns = (int64_t)p->late_us.max * 1000;
+}
+
+lc_status
+rpl_play_run(lc_tape *t, const rpl_play_opts *o, rpl_play_stats *st, lc_err *err)
+{
+	play p = {.o = o, .st = st, .err = err};
+	an_config defcfg;
+	an_engine *e = NULL;
+	lc_status rc;
+
+	memset(st, 0, sizeof *st);
+	an_hist_init(&p.late_us);
+	lc_buf_init(&p.line, PLAY_LINE_MAX);
+	an_config_default(&defcfg);
+	rc = an_engine_new(o->cfg ? o->cfg : &defcfg, NULL, NULL, on_finding, &p, &e, err);
+	if (rc == LC_OK && o->transcript != NULL)
+		rc = rpl_transcript_new(o->colour, NULL, NULL, &p.tr, err);
+	/* The clock is made on the first event (its origin) and then attached to the controls. */
+	if (rc == LC_OK)
+		rc = rpl_ctl_start(NULL, o->keys, &p.ctl, err);
+	if (rc == LC_OK)
+		rc = play_loop(&p, t, e);
+	if (rc == LC_DONE && (rc = an_engine_finish(e)) == LC_OK)
+		rc = p.out_rc;
+	if (rc == LC_OK && o->report != NULL && (rc = an_engine_report(e, o->report_format,
+	    o->report)) != LC_OK)
+		lc_err_set(err, rc, "building the report failed: %s", lc_strerror(rc));
+	play_progress(&p, true);
+	play_stats_fill(&p);
+	rpl_ctl_stop(p.ctl);
+	if (o->transcript != NULL)
+		fflush(o->transcript);
+	if (o->findings != NULL)
+		fflush(o->findings);
+	rpl_transcript_free(p.tr);
+	an_engine_free(e);
+	lc_clock_free(p.clock);
+	lc_buf_free(&p.line);
+	an_hist_free(&p.late_us);
+	return rc;
+}
+
+void
+rpl_play_fidelity_line(const rpl_play_stats *st, char *out, size_t cap)
+{
+	snprintf(out, cap, "fidelity: %llu events on schedule, lateness p50 %.3f ms, p99 %.3f ms, "
+	    "max %.3f ms, %llu over 5 ms", (unsigned long long)st->timed, st->late_p50_ns / 1e6,
+	    st->late_p99_ns / 1e6, st->late_max_ns / 1e6, (unsigned long long)st->late_over_5ms);
+}
