@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "an_feed.h"
 #include "an_hist.h"
 #include "lc_clock.h"
 #include "rpl_play.h"
@@ -185,6 +186,9 @@ rpl_play_run(lc_tape *t, const rpl_play_opts *o, rpl_play_stats *st, lc_err *err
 	lc_buf_init(&p.line, PLAY_LINE_MAX);
 	an_config_default(&defcfg);
 	rc = an_engine_new(o->cfg ? o->cfg : &defcfg, NULL, NULL, on_finding, &p, &e, err);
+	/* agent names from the session summaries, exactly as an_feed_tape gives them */
+	if (rc == LC_OK)
+		rc = an_feed_sessions(t, e, err);
 	if (rc == LC_OK && o->transcript != NULL)
 		rc = rpl_transcript_new(o->colour, NULL, NULL, &p.tr, err);
 	/* The clock is made on the first event (its origin) and then attached to the controls. */
