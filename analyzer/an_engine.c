@@ -38,6 +38,19 @@ tp_diff_us(an_tp a, an_tp b)
 
 /* ---------------------------------------------------------------- small helpers */
 
+#define AN_MS_MAX 1e12          /* ~31 years: any duration from a frame is clamped to this */
+
+/* A duration in ms from untrusted text or JSON: NaN and negatives are 0, huge values clamped. */
+static int64_t
+ms_clamp(double ms)
+{
+	if (!(ms > 0))
+		return 0;
+	if (ms > AN_MS_MAX)
+		ms = AN_MS_MAX;
+	return (int64_t)llround(ms);
+}
+
 static void
 metric_init(an_metric *m, uint32_t threshold_ms)
 {
@@ -527,9 +540,9 @@ retry_after_ms(lc_bytes v)
 	memcpy(buf, v.ptr, v.len);
 	buf[v.len] = '\0';
 	s = strtod(buf, &end);
-	if (end == buf || s < 0 || s > 1e7)
+	if (end == buf || !(s >= 0))
 		return -1;
-	return (int64_t)llround(s * 1000.0);
+	return ms_clamp(s * 1000.0);
 }
 
 /* ---------------------------------------------------------------- rate-limit chains */
@@ -852,7 +865,7 @@ frame_in(an_engine *e, const cx_event *ev, an_tp at, lc_status *rc)
 			an_pending *p = env->message_id.len ?
 			    lc_map_get(e->pending, env->message_id.ptr, env->message_id.len) : NULL;
 			int64_t asked = env->present & LC_ENVF_RETRY_AFTER ?
-			    (int64_t)llround(env->retry_after_s * 1000.0) : -1;
+			    ms_clamp(env->retry_after_s * 1000.0) : -1;
 
 			e->stream_rl.status_429++;
 			if (p != NULL) {
@@ -1116,11 +1129,11 @@ gap(an_engine *e, const cx_event *ev)
 
 	e->gaps++;
 	if (lc_json_doc_parse(ev->raw.ptr, ev->raw.len, &d, NULL) == LC_OK &&
-	    lc_json_doc_number(d, "duration_ms", &ms) == LC_OK && ms > 0)
-		e->gap_ms += (int64_t)ms;
+	    lc_json_doc_number(d, "duration_ms", &ms) == LC_OK)
+		e->gap_ms += ms_clamp(ms);
 	lc_json_doc_free(d);
 	finding_init(&f, AN_F_GAP, ev);
-	f.value_ms = (int64_t)ms;
+	f.value_ms = ms_clamp(ms);
 	f.reason = ev->reason;
 	emit(e, &f);
 }
