@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <glob.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim_scenario.h"
