@@ -13,7 +13,16 @@
 #define REC_HOST_MAX 256
 #define REC_WSPATH_MAX 512
 #define REC_TICK_US (100 * LWS_US_PER_MS)
-#define REC_STOP_GRACE_NS ((int64_t)3000000000)   /* wait this long for the close handshake */
+#define REC_STOP_GRACE_NS ((int64_t)5000000000)   /* drain plus close handshake, at most */
+/*
+ * On a stop, read on until the peer has been quiet for REC_DRAIN_QUIET_NS,
+ * REC_DRAIN_BYTES were read (more than the kernel can hold in both sockets'
+ * buffers, so every frame the peer sent before the signal is in), or
+ * REC_DRAIN_MAX_NS passed; then close. lws may drop data after our close frame.
+ */
+#define REC_DRAIN_QUIET_NS ((int64_t)100000000)
+#define REC_DRAIN_BYTES ((uint64_t)16 << 20)
+#define REC_DRAIN_MAX_NS ((int64_t)2000000000)
 
 enum st { ST_IDLE, ST_WAIT_TOKEN, ST_CONNECTING, ST_OPEN, ST_BACKOFF, ST_CLOSING };
 
@@ -33,12 +42,15 @@ struct rec_stream {
 	bool tls;
 	struct lws_context *ctx;
 	struct lws *wsi;
-	lws_sorted_usec_list_t sul_tick, sul_ping, sul_retry, sul_send;
+	lws_sorted_usec_list_t sul_tick, sul_ping, sul_retry, sul_send, sul_drain;
+	int64_t last_rx_ns, drain_until;
+	uint64_t drain_bytes;
 	enum st state;
 	rec_backoff bo;
 	long attempts;                 /* failed attempts since the last open */
 	lc_json_parser *parser;
 	lc_buf rx;
+	lc_buf tx;                     /* the frame being sent, unmasked */
 	bool rx_trunc;
 	char token[REC_TOKEN_MAX];
 	int close_code;
@@ -338,16 +350,37 @@ rec_stream_job_done(void *stream, const rec_job_done *d)
 /* ------------------------------------------------------------------ timers */
 
 static void
-begin_stop(rec_stream *s)
+drain_fire(lws_sorted_usec_list_t *sul)
 {
-	if (s->stopping)
+	rec_stream *s = lws_container_of(sul, rec_stream, sul_drain);
+	int64_t now = rec_now_mono_ns();
+
+	if (s->state != ST_OPEN || s->wsi == NULL)
 		return;
-	s->stopping = true;
-	s->stop_deadline = rec_now_mono_ns() + REC_STOP_GRACE_NS;
-	if (s->state == ST_OPEN && s->wsi) {
+	if (now - s->last_rx_ns >= REC_DRAIN_QUIET_NS || s->drain_bytes >= REC_DRAIN_BYTES ||
+	    now >= s->drain_until) {
 		s->close_now = true;
 		s->state = ST_CLOSING;
 		lws_callback_on_writable(s->wsi);
+		return;
+	}
+	lws_sul_schedule(s->ctx, 0, &s->sul_drain, drain_fire, 20 * LWS_US_PER_MS);
+}
+
+static void
+begin_stop(rec_stream *s)
+{
+	int64_t now = rec_now_mono_ns();
+
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	s->stop_deadline = now + REC_STOP_GRACE_NS;
+	if (s->state == ST_OPEN && s->wsi) {
+		s->last_rx_ns = now;
+		s->drain_until = now + REC_DRAIN_MAX_NS;
+		s->drain_bytes = 0;
+		lws_sul_schedule(s->ctx, 0, &s->sul_drain, drain_fire, 20 * LWS_US_PER_MS);
 	} else if (s->state != ST_CONNECTING) {
 		s->done = true;
 	}
@@ -448,11 +481,17 @@ on_writable(rec_stream *s, struct lws *wsi)
 		lws_sul_schedule(s->ctx, 0, &s->sul_send, send_fire, (lws_usec_t)(wait / 1000 + 1));
 		return 0;
 	}
-	if (lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
-		return -1;   /* the frame stays queued and goes out after the reconnect */
+	/* lws_write masks a client frame in place: keep the bytes as sent for the tape first */
+	lc_buf_reset(&s->tx);
+	if (lc_buf_append(&s->tx, f->data + LWS_PRE, f->len) != LC_OK)
+		return -1;
+	if (lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len) {
+		memcpy(f->data + LWS_PRE, s->tx.ptr, f->len);   /* unmasked again: it goes out after the reconnect */
+		return -1;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CX_FRAME_OUT;
-	ev.raw = lc_bytes_make(f->data + LWS_PRE, f->len);
+	ev.raw = lc_buf_bytes(&s->tx);
 	ev.conversation = lc_bytes_str(f->conv);
 	rec_capture_put(s->o.cap, &ev);
 	s->st.sent++;
@@ -606,6 +645,10 @@ stream_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *i
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (s->stopping) {
+			s->last_rx_ns = rec_now_mono_ns();
+			s->drain_bytes += len;
+		}
 		if (!s->rx_trunc && lc_buf_append(&s->rx, in, len) != LC_OK) {
 			size_t room = s->rx.max > s->rx.len ? s->rx.max - s->rx.len : 0;
 			if (room && lc_buf_append(&s->rx, in, room) != LC_OK)
@@ -661,6 +704,7 @@ rec_stream_new(const rec_stream_opts *o, rec_stream **out, lc_err *err)
 		s->o.ping_s = 20;
 	pthread_mutex_init(&s->mu, NULL);
 	lc_buf_init(&s->rx, LC_FRAME_MAX);
+	lc_buf_init(&s->tx, LC_FRAME_MAX);
 	if (!rec_stream_url(o->base_url, &s->tls, s->host, sizeof(s->host), &s->port, s->path, sizeof(s->path))) {
 		rc = lc_err_set(err, LC_ECONFIG, "base URL '%s' must be http(s)://HOST[:PORT]; set --base-url "
 		    "or CXONE_BASE_URL", o->base_url);
@@ -714,6 +758,7 @@ rec_stream_free(rec_stream *s)
 	}
 	lc_json_parser_free(s->parser);
 	lc_buf_free(&s->rx);
+	lc_buf_free(&s->tx);
 	pthread_mutex_destroy(&s->mu);
 	explicit_bzero(s->token, sizeof(s->token));
 	free(s);
