@@ -771,3 +771,64 @@ Test(rec_live, archive_fetches_a_transcript_into_imported_events)
 	tevs_free(v, n);
 	env_down(&e);
 }
+
+Test(rec_live, shadow_mode_observes_only_and_asks_for_chat_read_alone)
+{
+	const char *args[] = {"--shadow", "--duration", "2", "--auto-reply", NULL};
+	rec_env e;
+	tev *v;
+	size_t n;
+
+	env_up(&e, "calm-day.json", NULL);
+	cr_assert_eq(rec_run(&e, args, 15000), 0, "see %s", e.log);
+	n = tape_load(e.tape, &v);
+	cr_assert_gt(count_kind(v, n, CX_FRAME_IN), 0, "conversations are still routed and recorded");
+	cr_assert_eq(count_kind(v, n, CX_FRAME_OUT), 0, "nothing is sent in shadow mode");
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].kind == CX_HTTP_REQUEST) {
+			cr_assert_str_neq(v[i].method, "PUT", "shadow mode wrote %s", v[i].path);
+			if (strstr(v[i].path, "/oauth/token"))
+				cr_assert(strstr(v[i].raw, "scope=chat%3Aread") && !strstr(v[i].raw, "write"),
+				          "token request: %s", v[i].raw);
+		}
+	}
+	tevs_free(v, n);
+	env_down(&e);
+}
+
+Test(rec_live, import_reads_transcripts_and_refuses_unreadable_input_with_status_3)
+{
+	char good[256], bad[256];
+	const char *ok_args[] = {"import", "--tape", NULL, good, NULL};
+	const char *bad_args[] = {"import", "--tape", NULL, bad, NULL};
+	const char *missing[] = {"import", "--tape", NULL, "/nonexistent/file.json", NULL};
+	rec_env e;
+	FILE *f;
+	tev *v;
+	size_t n, imported = 0;
+
+	env_up(&e, NULL, NULL);
+	snprintf(good, sizeof(good), "%s/t.json", e.dir);
+	snprintf(bad, sizeof(bad), "%s/bad.jsonl", e.dir);
+	ok_args[2] = bad_args[2] = missing[2] = e.tape;
+	cr_assert_not_null(f = fopen(good, "w"));
+	fputs("{\"conversationId\":\"c-x\",\"messages\":[{\"messageId\":\"m-1\",\"from\":{\"type\":\"customer\","
+	      "\"id\":\"u\"},\"text\":\"hello\",\"timestamp\":1700000000000}],\"nextPageToken\":null}\n", f);
+	fclose(f);
+	cr_assert_not_null(f = fopen(bad, "w"));
+	fputs("{\"kind\":\"frame_in\"\n", f);
+	fclose(f);
+	cr_assert_eq(rec_wait(rec_spawn(&e, ok_args, false), 10000), 0, "see %s", e.log);
+	cr_assert_eq(rec_wait(rec_spawn(&e, bad_args, false), 10000), 3, "bad data is status 3");
+	cr_assert(log_has(&e, "bad.jsonl:1"), "the error names file and line");
+	cr_assert_eq(rec_wait(rec_spawn(&e, missing, false), 10000), 3);
+	n = tape_load(e.tape, &v);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == CX_FRAME_IN && (v[i].flags & CX_F_IMPORTED)) {
+			cr_assert_eq(v[i].wall, 1700000000000LL * 1000000);
+			imported++;
+		}
+	cr_assert_eq(imported, 1);
+	tevs_free(v, n);
+	env_down(&e);
+}
