@@ -53,7 +53,7 @@ rec_agent_new(const rec_agent_opts *o, rec_worker *worker, rec_agent **out, lc_e
 	}
 	a->o = *o;
 	if (a->o.max_concurrent == 0)
-		a->o.max_concurrent = 3;
+		a->o.max_concurrent = 4;
 	if (a->o.latency_sla_ms == 0)
 		a->o.latency_sla_ms = 2000;
 	snprintf(a->user, sizeof(a->user), "%s", o->user_id ? o->user_id : "");

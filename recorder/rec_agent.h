@@ -16,7 +16,7 @@
 
 typedef struct rec_agent_opts {
 	const char *user_id;          /* copied */
-	unsigned max_concurrent;      /* default 3 */
+	unsigned max_concurrent;      /* default 4 */
 	const rec_skill *skills;      /* the worker holds its own copy for routing */
 	size_t n_skills;
 	bool auto_reply;              /* answer each customer message (demos, tests) */

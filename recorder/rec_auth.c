@@ -16,6 +16,7 @@ struct rec_auth {
 	char scope[256];
 	char token[REC_TOKEN_MAX];
 	int64_t refresh_at_ns;       /* monotonic: get a new token from here on */
+	double margin_s;
 	unsigned refreshes;
 };
 
@@ -41,6 +42,7 @@ rec_auth_new(const char *client_id, const char *client_secret, const char *scope
 	snprintf(a->client_id, sizeof(a->client_id), "%s", client_id);
 	snprintf(a->secret, sizeof(a->secret), "%s", client_secret);
 	snprintf(a->scope, sizeof(a->scope), "%s", scope ? scope : REC_SCOPES_AGENT);
+	a->margin_s = 60;
 	*out = a;
 	return LC_OK;
 }
@@ -59,6 +61,12 @@ rec_auth_invalidate(rec_auth *a)
 {
 	a->refresh_at_ns = 0;
 	explicit_bzero(a->token, sizeof(a->token));
+}
+
+void
+rec_auth_set_margin(rec_auth *a, double seconds)
+{
+	a->margin_s = seconds >= 0 ? seconds : 60;
 }
 
 const char *rec_auth_client_id(const rec_auth *a) { return a->client_id; }
@@ -152,13 +160,13 @@ token_store(rec_auth *a, const rec_http_resp *r, lc_err *err)
 	if (rc == LC_OK && tok.len >= sizeof(a->token))
 		rc = lc_err_set(err, LC_ETOOBIG, "the access token is over %zu bytes", sizeof(a->token) - 1);
 	if (rc == LC_OK) {
-		int64_t margin;
+		double margin;
 		if (lc_json_doc_number(d, "expires_in", &ttl) != LC_OK || ttl <= 0)
 			ttl = 3600;
 		memcpy(a->token, tok.ptr, tok.len);
 		a->token[tok.len] = 0;
-		margin = ttl > 120 ? 60 : (int64_t)(ttl / 2);
-		a->refresh_at_ns = rec_now_mono_ns() + (int64_t)(ttl * 1e9) - margin * 1000000000;
+		margin = ttl > 2 * a->margin_s ? a->margin_s : ttl / 2;
+		a->refresh_at_ns = rec_now_mono_ns() + (int64_t)((ttl - margin) * 1e9);
 		a->refreshes++;
 	}
 	lc_json_doc_free(d);   /* wipes the token's copy in the doc */

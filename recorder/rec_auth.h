@@ -28,7 +28,7 @@ void rec_auth_free(rec_auth *a);   /* accepts NULL */
 
 /*
  * A valid access token into out (NUL-terminated). The cached one while it has
- * more than 60 s left (or half its life, for short-lived tokens); else, or
+ * more than the margin (60 s) left (or half its life, for short-lived tokens); else, or
  * when force, a new one from POST /api/v2/oauth/token, recorded on the tape as
  * the HTTP exchange and a CX_TOKEN_REFRESH (the tape redacts the token).
  * Errors: LC_EAUTH (401, names the client id, never the secret), LC_ECONFIG
@@ -37,6 +37,9 @@ void rec_auth_free(rec_auth *a);   /* accepts NULL */
  */
 lc_status rec_auth_token(rec_auth *a, rec_http *h, bool force, char *out, size_t cap,
     double *retry_after_s, lc_err *err) LC_MUST_CHECK;
+
+/* Refresh this many seconds before expiry (default 60; short-lived tokens: at half their life). */
+void rec_auth_set_margin(rec_auth *a, double seconds);
 
 /* Forget the cached token (a call answered 401). */
 void rec_auth_invalidate(rec_auth *a);

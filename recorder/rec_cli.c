@@ -38,7 +38,7 @@ static const char help_text[] =
 	"  --analyze               run the analyzer live; findings as JSON lines to --findings or stdout\n"
 	"  --report FILE           with --analyze: the analyzer's report at exit (format from --format\n"
 	"                          or the extension .json/.csv/.txt)\n"
-	"  --max-concurrent N      chats at once before presence goes busy (default 3)\n"
+	"  --max-concurrent N      chats at once before presence goes busy (default 4)\n"
 	"  --skill NAME[:P]        a routing skill with proficiency 0-10 (repeat)\n"
 	"  --auto-reply            answer each customer message with a short line (demos, tests)\n"
 	"  --shadow                observe only: no presence, routing or messages; asks for chat:read only\n"
@@ -65,7 +65,8 @@ typedef struct rec_cfg {
 	const char *base_url, *user_id, *client_id, *secret, *cacert, *key_file;
 	bool insecure;
 	long long max_concurrent, rest_retries, sla_ms;
-	double ping_s, rc_base_s, rc_cap_s;
+	double ping_s, rc_base_s, rc_cap_s, margin_s;
+	const char *scopes;
 } rec_cfg;
 
 static int
@@ -196,12 +197,13 @@ resolve(rec_cfg *c, const char *vals[], bool insecure_flag)
 	if (rc == LC_OK && insecure_flag)
 		rc = lc_config_set(c->cfg, "insecure", "true", "--insecure", &err);
 	if (rc == LC_OK) rc = lc_config_get_bool(c->cfg, "insecure", false, &c->insecure, &err);
-	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "max_concurrent", 3, 1, 1000, &c->max_concurrent, &err);
-	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "rest_retries", 5, 0, 100, &c->rest_retries, &err);
+	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "max_concurrent", 4, 1, 1000, &c->max_concurrent, &err);
+	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "rest_retries", 5, 0, 20, &c->rest_retries, &err);
 	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "sla_latency_ms", 2000, 1, 3600000, &c->sla_ms, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "ping_interval_s", 20, 1, 3600, &c->ping_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_base_s", 2, 0.001, 3600, &c->rc_base_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_cap_s", 60, 0.001, 86400, &c->rc_cap_s, &err);
+	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "token_refresh_margin_s", 60, 0, 3600, &c->margin_s, &err);
 	if (rc != LC_OK) {
 		fprintf(stderr, "cxrecord: %s\n", lc_err_text(&err));
 		return lc_status_exit_code(rc) == 1 ? 2 : lc_status_exit_code(rc);
@@ -212,6 +214,7 @@ resolve(rec_cfg *c, const char *vals[], bool insecure_flag)
 	c->secret = lc_config_get(c->cfg, "client_secret");
 	c->cacert = lc_config_get(c->cfg, "cacert");
 	c->key_file = lc_config_get(c->cfg, "key_file");
+	c->scopes = lc_config_get(c->cfg, "scopes");
 	if (c->tape == NULL)
 		return usage_error("--tape DIR is required%s", "");
 	if (c->base_url == NULL)
@@ -299,9 +302,10 @@ record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 	lc_status rc;
 
 	rec_url_host(c->base_url, r->site, sizeof(r->site));
-	if ((rc = rec_auth_new(c->client_id, c->secret, c->shadow ? REC_SCOPES_SHADOW : REC_SCOPES_AGENT,
-	                       &r->auth, err)) != LC_OK)
+	if ((rc = rec_auth_new(c->client_id, c->secret, c->shadow ? REC_SCOPES_SHADOW
+	                       : c->scopes ? c->scopes : REC_SCOPES_AGENT, &r->auth, err)) != LC_OK)
 		return rc;
+	rec_auth_set_margin(r->auth, c->margin_s);
 	if ((rc = open_tape(c, &r->red, &r->tape, err)) != LC_OK)
 		return rc;
 	if ((rc = rec_capture_new(r->tape, &r->cap, err)) != LC_OK)
