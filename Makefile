@@ -107,6 +107,15 @@ BENCH_SRC:= $(wildcard tests/bench/bench_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+# make V=1 shows every command; by default one short line per step.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n'
+endif
 LIB_LC   := $(BUILD)/lib/libcxcommon.a
 LIB_AN   := $(BUILD)/lib/libcxanalyzer.a
 LIB_REC  := $(BUILD)/lib/libcxrecorder.a
@@ -127,12 +136,14 @@ programs: $(PROGRAMS) $(BUILD)/certs/sim-cert.pem
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 define mklib
 $(1): $(call obj,$(2))
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$$(say) AR $$@
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 endef
 $(eval $(call mklib,$(LIB_LC),$(LC_SRC)))
 $(eval $(call mklib,$(LIB_AN),$(AN_SRC)))
@@ -146,19 +157,23 @@ $(BUILD)/bin/cxreplay:  $(BUILD)/obj/replayer/cxreplay.o $(ALL_LIBS)
 $(BUILD)/bin/cxsim:     $(BUILD)/obj/fixtures/cxsim.o $(ALL_LIBS)
 $(PROGRAMS):
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS) $(TEST_LIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
 
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
 
 # A self-signed certificate for the simulator's TLS mode; made by the build, never committed.
 $(BUILD)/certs/sim-cert.pem:

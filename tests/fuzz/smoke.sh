@@ -15,7 +15,7 @@ for f in "$build"/fuzz/fuzz_*; do
 	work=$build/fuzz-work/$name
 	rm -rf "$work"; mkdir -p "$work"
 	log=$build/fuzz-work/$name.log
-	if "$f" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+	if "$f" -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
 	    -artifact_prefix="$work/" "$work" ${seeds:+$( [ -d "$seeds" ] && echo "$seeds")} > "$log" 2>&1; then
 		echo "$name: ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -n 1 | awk '{print $2}') runs)"
 		passed=$((passed + 1))
