@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* an_report: findings as JSON lines, and the report as JSON, CSV or text. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "an_engine_int.h"
 
@@ -50,21 +50,84 @@ an_format_parse(const char *s, an_format *out)
 	return LC_OK;
 }
 
-/* "2023-10-31T15:17:12.345Z" */
+/* Digits of v, right-aligned into the end of buf; returns where they start. */
+static char *
+fmt_u64(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static lc_status
+buf_u64(lc_buf *b, uint64_t v)
+{
+	char tmp[24], *p = fmt_u64(v, tmp + sizeof(tmp));
+
+	return lc_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+static lc_status
+buf_i64(lc_buf *b, int64_t v)
+{
+	lc_status rc = LC_OK;
+
+	if (v < 0) {
+		rc = lc_buf_append(b, "-", 1);
+		v = v == INT64_MIN ? INT64_MAX : -v;   /* INT64_MIN is never a duration */
+	}
+	return rc == LC_OK ? buf_u64(b, (uint64_t)v) : rc;
+}
+
+/* v with exactly 4 decimals, as printf("%.4f") prints values already rounded to 4 places. */
+static lc_status
+buf_fixed4(lc_buf *b, double v)
+{
+	char tmp[32], *p;
+	int64_t n = llround(v * 10000.0);
+	uint64_t a = (uint64_t)(n < 0 ? -n : n);
+
+	if (!(v > -1e12 && v < 1e12))
+		return lc_buf_printf(b, "%.4f", v);
+	p = fmt_u64(a % 10000 + 10000, tmp + sizeof(tmp));     /* "1dddd": keeps leading zeros */
+	*p = '.';
+	p = fmt_u64(a / 10000, p);
+	if (n < 0)
+		*--p = '-';
+	return lc_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* "2023-10-31T15:17:12.345Z", by arithmetic (H. Hinnant's civil_from_days): no locale, no tz. */
 static void
 iso_time(int64_t wall_ns, char out[64])
 {
-	time_t t = (time_t)(wall_ns / 1000000000);
-	int ms = (int)((wall_ns / 1000000) % 1000);
-	struct tm tm;
+	int64_t ms_all = wall_ns < 0 ? 0 : wall_ns / 1000000;
+	int64_t secs = ms_all / 1000, days = secs / 86400, sod = secs % 86400;
+	int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = yoe + era * 400 + (m <= 2);
+	int64_t f[7] = {y, m, d, sod / 3600, sod / 60 % 60, sod % 60, ms_all % 1000};
+	static const int width[7] = {4, 2, 2, 2, 2, 2, 3};
+	static const char sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+	char *o = out;
 
-	if (wall_ns < 0) {
-		t = 0;
-		ms = 0;
+	if (y > 9999) {
+		snprintf(out, 64, "9999-12-31T23:59:59.999Z");
+		return;
 	}
-	gmtime_r(&t, &tm);
-	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+	for (int i = 0; i < 7; i++) {
+		for (int k = width[i] - 1; k >= 0; k--) {
+			o[k] = (char)('0' + f[i] % 10);
+			f[i] /= 10;
+		}
+		o += width[i];
+		*o++ = sep[i];
+	}
+	*o = '\0';
 }
 
 /* Append ,"key":"value" (JSON-escaped) when value is not empty. */
@@ -75,7 +138,8 @@ json_str(lc_buf *b, const char *key, lc_bytes v)
 
 	if (v.len == 0)
 		return LC_OK;
-	if ((rc = lc_buf_printf(b, ",\"%s\":", key)) != LC_OK)
+	if ((rc = lc_buf_append_str(b, ",\"")) != LC_OK || (rc = lc_buf_append_str(b, key)) != LC_OK ||
+	    (rc = lc_buf_append_str(b, "\":")) != LC_OK)
 		return rc;
 	return lc_json_append_string(b, v);
 }
@@ -88,8 +152,13 @@ an_finding_json(const an_finding *f, lc_buf *b)
 	lc_status rc;
 
 	iso_time(f->wall_ns, ts);
-	rc = lc_buf_printf(b, "{\"kind\":\"%s\",\"seq\":%" PRIu64 ",\"ts\":\"%s\"",
-	    an_finding_kind_name(f->kind), f->seq, ts);
+	rc = lc_buf_append_str(b, "{\"kind\":\"");
+	if (rc == LC_OK) rc = lc_buf_append_str(b, an_finding_kind_name(f->kind));
+	if (rc == LC_OK) rc = lc_buf_append_str(b, "\",\"seq\":");
+	if (rc == LC_OK) rc = buf_u64(b, f->seq);
+	if (rc == LC_OK) rc = lc_buf_append_str(b, ",\"ts\":\"");
+	if (rc == LC_OK) rc = lc_buf_append_str(b, ts);
+	if (rc == LC_OK) rc = lc_buf_append_str(b, "\"");
 	if (rc == LC_OK) rc = json_str(b, "session", f->session);
 	if (rc == LC_OK) rc = json_str(b, "conversation", f->conversation);
 	if (rc == LC_OK) rc = json_str(b, "message_id", f->message_id);
@@ -98,17 +167,20 @@ an_finding_json(const an_finding *f, lc_buf *b)
 	switch (f->kind) {
 	case AN_F_SENTIMENT:
 	case AN_F_ESCALATION:
-		if (rc == LC_OK)
-			rc = lc_buf_printf(b, ",\"sentiment\":{\"label\":\"%s\",\"compound\":%.4f}",
-			    an_label_name(f->sentiment.label), f->sentiment.compound);
+		if (rc == LC_OK) rc = lc_buf_append_str(b, ",\"sentiment\":{\"label\":\"");
+		if (rc == LC_OK) rc = lc_buf_append_str(b, an_label_name(f->sentiment.label));
+		if (rc == LC_OK) rc = lc_buf_append_str(b, "\",\"compound\":");
+		if (rc == LC_OK) rc = buf_fixed4(b, f->sentiment.compound);
+		if (rc == LC_OK) rc = lc_buf_append_str(b, "}");
 		if (rc == LC_OK) rc = json_str(b, "text", f->text);
 		break;
 	case AN_F_LATENCY_BREACH:
 	case AN_F_FIRST_RESPONSE_BREACH:
 	case AN_F_RESPONSE_BREACH:
-		if (rc == LC_OK)
-			rc = lc_buf_printf(b, ",\"ms\":%" PRId64 ",\"threshold_ms\":%" PRId64,
-			    f->value_ms, f->limit_ms);
+		if (rc == LC_OK) rc = lc_buf_append_str(b, ",\"ms\":");
+		if (rc == LC_OK) rc = buf_i64(b, f->value_ms);
+		if (rc == LC_OK) rc = lc_buf_append_str(b, ",\"threshold_ms\":");
+		if (rc == LC_OK) rc = buf_i64(b, f->limit_ms);
 		break;
 	case AN_F_UNACKED:
 		break;

@@ -73,13 +73,29 @@ lc_buf_printf(lc_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
+	size_t avail;
 	lc_status rc;
 
+	/* One pass when the text fits in what is already allocated (the usual case). */
+	if ((rc = lc_buf_reserve(b, b->max - b->len < 64 ? b->max - b->len : 64)) != LC_OK)
+		return rc;
+	avail = b->cap - b->len;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf((char *)b->ptr + b->len, avail, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		b->ptr[b->len] = 0;
 		return LC_EINVAL;
+	}
+	if ((size_t)n < avail) {
+		if ((size_t)n > b->max - b->len) {
+			b->ptr[b->len] = 0;
+			return LC_ETOOBIG;
+		}
+		b->len += (size_t)n;
+		return LC_OK;
+	}
+	b->ptr[b->len] = 0;
 	rc = lc_buf_reserve(b, (size_t)n);
 	if (rc != LC_OK)
 		return rc;

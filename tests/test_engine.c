@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "an_engine.h"
 
@@ -486,4 +487,35 @@ Test(engine, config_keys_are_validated_with_clear_errors)
 	lc_err_clear(&err);
 	cr_assert_eq(an_config_set(&c, "no_such_key", "1", &err), LC_ECONFIG);
 	cr_assert(strstr(err.msg, "unknown analyzer setting 'no_such_key'") != NULL);
+}
+
+/* Finding times are formatted by arithmetic: check them against gmtime over awkward dates. */
+Test(engine, finding_times_match_gmtime)
+{
+	static const int64_t secs[] = {0, 951782400 /* 2000-02-29 */, 951868799, 1698765432,
+	    4107542400 /* 2100-03-01 */, 9000000000 /* 2255-03-14, near the end of int64 ns */, 1709251199};
+	fixture fx;
+
+	fx_open(&fx, NULL);
+	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		cx_event ev;
+		char want[64], got[64];
+		struct tm tm;
+		time_t t = (time_t)secs[i];
+		const char *ts;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = CX_TOKEN_REFRESH;
+		ev.seq = i + 1;
+		ev.wall_ns = secs[i] * 1000000000LL + 987654321;
+		lc_buf_reset(&fx.s.lines);
+		cr_assert_eq(an_engine_feed(fx.e, &ev), LC_OK);
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S.987Z", &tm);
+		ts = strstr((const char *)fx.s.lines.ptr, "\"ts\":\"");
+		cr_assert_not_null(ts);
+		snprintf(got, sizeof(got), "%.24s", ts + 6);
+		cr_assert_str_eq(got, want);
+	}
+	fx_close(&fx);
 }
