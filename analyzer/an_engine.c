@@ -290,6 +290,7 @@ an_engine_new(const an_config *cfg, const an_lexicon *lx, const an_rules *rules,
 	metric_init(&e->first_response, cfg->first_response_sla_ms);
 	metric_init(&e->response, cfg->response_sla_ms);
 	an_hist_init(&e->reconnect_hist);
+	e->lat_stride = 1;
 	snprintf(e->stream_rl.name, sizeof(e->stream_rl.name), "stream");
 	snprintf(e->handshake.name, sizeof(e->handshake.name), "handshake");
 	lc_buf_init(&e->scratch, LC_FRAME_MAX);
@@ -744,6 +745,24 @@ agent_reply(an_engine *e, const cx_event *ev, an_conv *c, an_tp at, lc_status *r
 	}
 }
 
+/* Keep a bounded, decimated series of latencies (see an_engine_int.h). */
+static void
+lat_series_add(an_engine *e, an_tp at, int64_t us)
+{
+	if (e->lat_skip + 1 < e->lat_stride) {
+		e->lat_skip++;
+		return;
+	}
+	e->lat_skip = 0;
+	if (e->n_lat == AN_LAT_POINTS) {
+		for (uint32_t i = 0; i < AN_LAT_POINTS / 2; i++)
+			e->lat_series[i] = e->lat_series[2 * i];
+		e->n_lat = AN_LAT_POINTS / 2;
+		e->lat_stride *= 2;
+	}
+	e->lat_series[e->n_lat++] = (an_lat_pt){at.wall, us};
+}
+
 /* An ack (or the agent's own echo) for message_id: delivery latency. */
 static void
 delivered(an_engine *e, const cx_event *ev, lc_bytes message_id, an_tp at, lc_status *rc)
@@ -761,6 +780,7 @@ delivered(an_engine *e, const cx_event *ev, lc_bytes message_id, an_tp at, lc_st
 	c = p->conv ? e->convs[p->conv - 1] : NULL;
 	us = tp_diff_us(p->sent, at);
 	free(p);
+	lat_series_add(e, at, us);
 	if (c != NULL) {
 		c->acked++;
 		c->latency_sum_ms += us / 1000;
@@ -881,6 +901,16 @@ frame_in(an_engine *e, const cx_event *ev, an_tp at, lc_status *rc)
 			f.limit_ms = asked;
 			emit(e, &f);
 		} else {
+			/* The server refused the message (e.g. 409, the conversation ended): it will
+			 * never be acked, and it is not "unacked" either. */
+			if (env->message_id.len) {
+				an_pending *p = lc_map_del(e->pending, env->message_id.ptr, env->message_id.len);
+
+				if (p != NULL) {
+					e->rejected++;
+					free(p);
+				}
+			}
 			e->protocol_errors++;
 			finding_init(&f, AN_F_PROTOCOL_ERROR, ev);
 			f.conversation = conv_bytes(c);

@@ -14,6 +14,7 @@
 #define AN_MAX_SESSIONS 65536
 #define AN_MAX_EXCHANGES 4096   /* HTTP requests awaiting their response */
 #define AN_ID_MAX 128           /* ids longer than this are cut */
+#define AN_LAT_POINTS 512       /* latency samples kept for the HTML report's over-time chart */
 
 /* A point in recorded time: durations use mono within one session, wall across sessions. */
 typedef struct an_tp {
@@ -35,6 +36,12 @@ typedef struct an_trend_pt {
 	float compound;
 	int8_t from;            /* lc_env_from */
 } an_trend_pt;
+
+/* One delivery latency, for the latency-over-time chart. */
+typedef struct an_lat_pt {
+	int64_t wall_ns;        /* when the ack arrived */
+	int64_t latency_us;
+} an_lat_pt;
 
 typedef struct an_conv {
 	char id[AN_ID_MAX];
@@ -139,7 +146,12 @@ struct an_engine {
 	uint64_t sentiment_count[3];     /* negative, neutral, positive */
 	double compound_sum;
 	an_metric latency, first_response, response;
-	uint64_t unacked, untracked, latency_sends;
+	/* Every latency_stride-th latency, at most AN_LAT_POINTS: when full, every other point is
+	 * dropped and the stride doubles (as the sentiment trend does), so the series is bounded,
+	 * spans the whole input and depends only on the events. */
+	an_lat_pt lat_series[AN_LAT_POINTS];
+	uint32_t n_lat, lat_stride, lat_skip;
+	uint64_t unacked, untracked, rejected, latency_sends;
 	uint64_t malformed, protocol_errors, auth_failures;
 	uint64_t connects, disconnects, reconnects, idle_closes, gaps, token_refreshes;
 	int64_t gap_ms;

@@ -361,8 +361,8 @@ report_json(an_engine *e, lc_buf *b)
 	    e->msgs_customer, e->msgs_agent, e->msgs_system);
 	if (rc == LC_OK) rc = json_metric(b, "latency", &e->latency);
 	if (rc == LC_OK)
-		rc = lc_buf_printf(b, ",\"unacked\":%" PRIu64 ",\"untracked\":%" PRIu64 ",",
-		    e->unacked, e->untracked);
+		rc = lc_buf_printf(b, ",\"unacked\":%" PRIu64 ",\"untracked\":%" PRIu64
+		    ",\"rejected\":%" PRIu64 ",", e->unacked, e->untracked, e->rejected);
 	if (rc == LC_OK) rc = json_metric(b, "first_response", &e->first_response);
 	if (rc == LC_OK) rc = lc_buf_append_str(b, ",");
 	if (rc == LC_OK) rc = json_metric(b, "response", &e->response);
@@ -522,6 +522,9 @@ report_text(an_engine *e, lc_buf *b)
 	if (rc == LC_OK) rc = text_metric(b, "response", &e->response);
 	if (rc == LC_OK && e->unacked)
 		rc = lc_buf_printf(b, "  %" PRIu64 " agent message(s) never acknowledged\n", e->unacked);
+	if (rc == LC_OK && e->rejected)
+		rc = lc_buf_printf(b, "  %" PRIu64 " agent message(s) refused by the server (error frames)\n",
+		    e->rejected);
 	if (rc == LC_OK)
 		rc = lc_buf_printf(b, "\nSentiment: %" PRIu64 " positive, %" PRIu64 " neutral, %" PRIu64
 		    " negative\nEscalations:", e->sentiment_count[2], e->sentiment_count[1],

@@ -519,3 +519,21 @@ Test(engine, finding_times_match_gmtime)
 	}
 	fx_close(&fx);
 }
+
+Test(engine, a_message_the_server_refuses_is_rejected_not_unacked)
+{
+	fixture fx;
+	cJSON *r;
+
+	fx_open(&fx, NULL);
+	out_msg(&fx, 0, "c-1", "m-1", "too late");
+	feed(&fx, CX_FRAME_IN, 5, "{\"type\":\"error\",\"code\":409,\"messageId\":\"m-1\","
+	    "\"message\":\"the conversation has ended\"}", NULL);
+	r = report(&fx);
+	cr_assert_eq(num(r, "unacked"), 0);
+	cr_assert_eq(num(r, "rejected"), 1);
+	cr_assert_eq(num(r, "frames.protocol_errors"), 1);
+	cr_assert_eq(fx.s.counts[AN_F_UNACKED], 0);
+	cJSON_Delete(r);
+	fx_close(&fx);
+}
