@@ -10,6 +10,7 @@
 #include "an_engine.h"
 #include "an_escalate.h"
 #include "an_feed.h"
+#include "an_html.h"
 #include "an_sentiment.h"
 #include "lc_buf.h"
 #include "lc_err.h"
@@ -37,7 +38,7 @@ static int cxa_text_main(int argc, char **argv);
 static int cxa_report_main(int argc, char **argv);
 
 #define CXA_TEXT_USAGE "cxanalyze text [--mode chat|vader] [--json] [--rules FILE] [TEXT]"
-#define CXA_REPORT_USAGE "cxanalyze report --tape DIR [--format text|json|csv] [-o FILE] [--config FILE]\n" \
+#define CXA_REPORT_USAGE "cxanalyze report --tape DIR [--format text|json|csv|html] [-o FILE] [--config FILE]\n" \
     "                 [--mode chat|vader] [--session ID] [--conversation ID]"
 
 /* Subcommands (tmux's cmd_table): a new one is one row and one function. */
@@ -90,6 +91,7 @@ main(int argc, char **argv)
 typedef struct cxa_report {
 	const char *tape, *out_path, *config_path;
 	an_format format;
+	bool html;                      /* --format html: an_report_html instead of an_engine_report */
 	int mode;                       /* -1: from the config */
 	lc_cursor_opts sel;
 } cxa_report;
@@ -100,7 +102,8 @@ cxa_report_help(FILE *fp)
 	fprintf(fp, "usage: %s\n"
 	    "  SLA, sentiment, escalation, rate-limit and connection report of a tape.\n"
 	    "  --tape DIR            the tape to read (it may be being recorded right now)\n"
-	    "  --format FMT          text (default), json (docs/analyzer.md), csv (one row per conversation)\n"
+	    "  --format FMT          text (default), json (docs/analyzer.md), csv (one row per conversation),\n"
+	    "                        html (one self-contained page with charts and transcripts, docs/reports.md)\n"
 	    "  -o, --output FILE     write the report there (default: stdout)\n"
 	    "  --config FILE         analyzer settings, key = value (docs/analyzer.md)\n"
 	    "  --mode chat|vader     sentiment mode (overrides the config)\n"
@@ -132,13 +135,9 @@ cxa_report_options(int argc, char **argv, cxa_report *r)
 		case 's': r->sel.session = optarg; break;
 		case 'C': r->sel.conversation = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "html") == 0) {
-				fprintf(stderr, "cxanalyze report: the HTML report is not in cxanalyze %s yet; "
-				    "use --format text, json or csv\n", CXTAPE_VERSION);
-				return CXA_EXIT_USAGE;
-			}
-			if (an_format_parse(optarg, &r->format) != LC_OK) {
-				fprintf(stderr, "cxanalyze report: --format takes text, json or csv, not '%s'\n"
+			r->html = strcmp(optarg, "html") == 0;
+			if (!r->html && an_format_parse(optarg, &r->format) != LC_OK) {
+				fprintf(stderr, "cxanalyze report: --format takes text, json, csv or html, not '%s'\n"
 				    "usage: %s\n", optarg, CXA_REPORT_USAGE);
 				return CXA_EXIT_USAGE;
 			}
@@ -228,7 +227,9 @@ cxa_report_main(int argc, char **argv)
 		rc = an_engine_new(&cfg, NULL, NULL, NULL, NULL, &e, &err);
 	if (rc == LC_OK)
 		rc = an_feed_tape(t, &r.sel, e, NULL, NULL, NULL, &err);
-	if (rc == LC_OK && (rc = an_engine_report(e, r.format, &out)) != LC_OK)
+	if (rc == LC_OK && r.html)
+		rc = an_report_html(e, t, &r.sel, &out, &err);
+	else if (rc == LC_OK && (rc = an_engine_report(e, r.format, &out)) != LC_OK)
 		lc_err_set(&err, rc, "cannot build the report: %s", lc_strerror(rc));
 	if (rc == LC_OK)
 		rc = cxa_write_out(r.out_path, &out, &err);

@@ -145,11 +145,11 @@ play_setup(const cli *c, rpl_play_opts *o, an_config *cfg, lc_err *err)
 		rc = lc_clock_speed_parse(c->speed, &o->speed, err);
 	else if (rc == LC_OK)
 		o->speed = 1.0;
-	if (rc == LC_OK && c->format != NULL && strcmp(c->format, "html") == 0)
-		rc = lc_err_set(err, LC_EINVAL, "the HTML report is not in cxreplay %s yet; use "
-		    "--format text, json or csv", CXTAPE_VERSION);
-	if (rc == LC_OK && c->format != NULL && an_format_parse(c->format, &o->report_format) != LC_OK)
-		rc = lc_err_set(err, LC_EINVAL, "unknown report format '%s'; use text, json or csv",
+	if (rc == LC_OK && c->format != NULL)
+		o->report_html = strcmp(c->format, "html") == 0;
+	if (rc == LC_OK && c->format != NULL && !o->report_html &&
+	    an_format_parse(c->format, &o->report_format) != LC_OK)
+		rc = lc_err_set(err, LC_EINVAL, "unknown report format '%s'; use text, json, csv or html",
 		    c->format);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "an_feed.h"
 #include "an_hist.h"
+#include "an_html.h"
 #include "lc_clock.h"
 #include "rpl_play.h"
 #include "rpl_transcript.h"
@@ -198,7 +199,9 @@ rpl_play_run(lc_tape *t, const rpl_play_opts *o, rpl_play_stats *st, lc_err *err
 		rc = play_loop(&p, t, e);
 	if (rc == LC_DONE && (rc = an_engine_finish(e)) == LC_OK)
 		rc = p.out_rc;
-	if (rc == LC_OK && o->report != NULL && (rc = an_engine_report(e, o->report_format,
+	if (rc == LC_OK && o->report != NULL && o->report_html)
+		rc = an_report_html(e, t, o->sel, o->report, err);
+	else if (rc == LC_OK && o->report != NULL && (rc = an_engine_report(e, o->report_format,
 	    o->report)) != LC_OK)
 		lc_err_set(err, rc, "building the report failed: %s", lc_strerror(rc));
 	play_progress(&p, true);

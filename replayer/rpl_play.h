@@ -23,6 +23,7 @@ typedef struct rpl_play_opts {
 	bool progress;                /* "N events" on stderr every so often at max speed */
 	bool flush_each;              /* fflush outputs after each event (timed playback) */
 	an_format report_format;
+	bool report_html;             /* the HTML page (an_report_html) instead of report_format */
 	lc_buf *report;               /* when not NULL, receives the report at the end */
 } rpl_play_opts;
 
