@@ -33,7 +33,7 @@ TEST_PKGS  := criterion
 DEB_PKGS   := build-essential pkg-config libwebsockets-dev libcurl4-openssl-dev libssl-dev \
               libmsgpack-dev liblmdb-dev libcjson-dev libcriterion-dev lmdb-utils clang \
               libclang-rt-14-dev python3 python3-msgpack python3-websockets python3-requests \
-              openssl
+              openssl chromium
 
 .DEFAULT_GOAL := all
 OUTER_GOALS   := all test check bench fuzz fuzz-smoke demo install programs
@@ -51,7 +51,7 @@ $(OUTER_GOALS): deps-check
 deps-check:
 	@missing=""; \
 	for p in $(PKGS) $(TEST_PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
-	for c in clang mdb_stat python3 openssl; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for c in clang mdb_stat python3 openssl chromium; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	/usr/bin/python3 -c 'import msgpack, websockets, requests' 2>/dev/null || missing="$$missing python3-modules"; \
 	if [ -n "$$missing" ]; then \
 		echo "cxtape: missing:$$missing -- running 'make deps'"; \
