@@ -162,11 +162,16 @@ rec_worker_submit(rec_worker *w, const rec_job *job)
 	}
 	if (w->count >= REC_WORKER_QUEUE_MAX) {
 		rc = LC_EFULL;
+	} else if (job->kind == REC_JOB_TOKEN) {
+		/* the stream waits on it to reconnect: ahead of presence, routing and transcripts */
+		w->head = (w->head + REC_WORKER_QUEUE_MAX - 1) % REC_WORKER_QUEUE_MAX;
+		w->ring[w->head] = *job;
+		w->count++;
+		w->token_queued = true;
+		pthread_cond_broadcast(&w->cv);
 	} else {
 		w->ring[(w->head + w->count) % REC_WORKER_QUEUE_MAX] = *job;
 		w->count++;
-		if (job->kind == REC_JOB_TOKEN)
-			w->token_queued = true;
 		pthread_cond_broadcast(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);

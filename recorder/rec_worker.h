@@ -45,7 +45,7 @@ typedef struct rec_worker rec_worker;
 /* Start the thread. *out: caller ends it with rec_worker_stop. */
 lc_status rec_worker_start(const rec_worker_opts *o, rec_worker **out, lc_err *err) LC_MUST_CHECK;
 
-/* Queue a job (thread-safe). LC_EFULL when REC_WORKER_QUEUE_MAX wait: counted and logged. */
+/* Queue a job (thread-safe); a token job goes to the head and is never queued twice. LC_EFULL when REC_WORKER_QUEUE_MAX wait: counted and logged. */
 lc_status rec_worker_submit(rec_worker *w, const rec_job *job) LC_MUST_CHECK;
 
 /* Jobs refused because the queue was full. */
