@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "lc_json.h"
 
@@ -316,6 +319,14 @@ typedef struct jstr {
 	bool escaped;
 } jstr;
 
+/* A number's span, and its value when num_span could work it out exactly. */
+typedef struct jnum {
+	const uint8_t *start;
+	size_t len;
+	double v;
+	bool quick;
+} jnum;
+
 enum value_kind { VK_BAD, VK_NULL, VK_TRUE, VK_FALSE, VK_STR, VK_NUM, VK_ARR, VK_OBJ };
 
 enum key_id {
@@ -358,6 +369,28 @@ value_kind(const scan *s)
 	}
 }
 
+/* The first '"', '\\' or NUL byte in [q, end), or end: 16 bytes a step where SSE2 is there. */
+static inline const uint8_t *
+str_stop_find(const uint8_t *q, const uint8_t *end)
+{
+#ifdef __SSE2__
+	const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), z = _mm_setzero_si128();
+
+	while (end - q >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, bs)), _mm_cmpeq_epi8(v, z)));
+
+		if (m != 0)
+			return q + __builtin_ctz(m);
+		q += 16;
+	}
+#endif
+	while (q < end && !str_stop[*q])
+		q++;
+	return q;
+}
+
 /* The string at s->p: find its closing quote (a backslash hides the byte after it), step past. */
 static bool
 str_span(scan *s, jstr *j)
@@ -368,8 +401,7 @@ str_span(scan *s, jstr *j)
 	j->escaped = false;
 	j->nul = SIZE_MAX;
 	for (;;) {
-		while (q < end && !str_stop[*q])
-			q++;
+		q = str_stop_find(q, end);
 		if (q >= end)
 			return false;
 		if (*q == '"')
@@ -480,8 +512,9 @@ str_unescape(const uint8_t *b, size_t len, uint8_t *out, size_t cap)
 		const uint8_t *run = q;
 		uint8_t c;
 
-		while (q < end && *q != '\\')
-			q++;
+		q = memchr(q, '\\', (size_t)(end - q));
+		if (q == NULL)
+			q = end;
 		if (n < cap)
 			memcpy(out + n, run, (size_t)(q - run) < cap - n ? (size_t)(q - run) : cap - n);
 		n += (size_t)(q - run);
@@ -615,72 +648,76 @@ member_key(scan *s, enum key_id *id)
 	return true;
 }
 
-/* The number at s->p: cJSON's run of number bytes, which must all be strtod's. */
+/*
+ * The number at s->p: cJSON's run of number bytes, which must all be strtod's. Its value comes
+ * the quick way when that is exact: a mantissa up to 2^53 and a power of ten up to 1e22 are
+ * exact doubles, so one multiply or divide rounds once, as strtod does.
+ */
 static bool
-num_span(scan *s, const uint8_t **start, size_t *n)
+num_span(scan *s, jnum *out)
 {
-	const uint8_t *a = s->p, *q = a, *b = a;
-	size_t d1 = 0, d2 = 0, d3 = 0;
+	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	const uint8_t *q = s->p, *b = s->p, *d;
+	uint64_t m = 0;
+	int nd = 0, frac = 0, e = 0, scale;
+	bool neg, eneg = false;
 
 	while (b < s->end && num_byte[*b])
 		b++;
-	if (*q == '-')
-		q++;
-	for (; q < b && *q >= '0' && *q <= '9'; q++)
-		d1++;
+	neg = *q == '-';
+	q += neg;
+	for (; q < b && *q >= '0' && *q <= '9'; q++, nd++)
+		m = m * 10 + (uint64_t)(*q - '0');
 	if (q < b && *q == '.')
-		for (q++; q < b && *q >= '0' && *q <= '9'; q++)
-			d2++;
-	if (d1 + d2 == 0)
+		for (q++; q < b && *q >= '0' && *q <= '9'; q++, nd++, frac++)
+			m = m * 10 + (uint64_t)(*q - '0');
+	if (nd == 0)
 		return false;
-	if (q < b && (*q == 'e' || *q == 'E')) {
+	if (q < b && (*q | 0x20) == 'e') {
 		q++;
 		if (q < b && (*q == '+' || *q == '-'))
-			q++;
-		for (; q < b && *q >= '0' && *q <= '9'; q++)
-			d3++;
-		if (d3 == 0)
+			eneg = *q++ == '-';
+		for (d = q; q < b && *q >= '0' && *q <= '9'; q++)
+			if (e < 100000)
+				e = e * 10 + (*q - '0');
+		if (q == d)
 			return false;
 	}
 	if (q != b)
 		return false;
-	*start = a;
-	*n = (size_t)(b - a);
+	out->start = s->p;
+	out->len = (size_t)(b - s->p);
+	scale = frac + (eneg ? e : -e);
+	out->quick = nd <= 19 && m <= (uint64_t)1 << 53 && scale >= -22 && scale <= 22;
+	if (out->quick) {
+		out->v = scale >= 0 ? (double)m / p10[scale] : (double)m * p10[-scale];
+		out->v = neg ? -out->v : out->v;
+	}
 	s->p = b;
 	return true;
 }
 
-/*
- * The value of a number span, as cJSON's strtod gives it. A plain integer up to 2^53 is exact
- * as a double, so it needs no strtod; anything else is copied (with the locale's decimal point,
- * as cJSON does) to the scratch tail and read by strtod.
- */
+/* A number's value as cJSON's strtod gives it (with the locale's decimal point, as cJSON does). */
 static bool
-num_value(scan *s, const uint8_t *a, size_t n, double *v)
+num_value(scan *s, const jnum *j, double *v)
 {
-	const uint8_t *q = a, *end = a + n;
-	bool neg = *q == '-';
-	uint64_t m = 0;
 	lc_buf *sc = &s->jp->scratch;
-	char *c;
+	char *c, point;
 
-	q += neg;
-	if (end - q <= 16) {
-		while (q < end && *q >= '0' && *q <= '9')
-			m = m * 10 + (uint64_t)(*q++ - '0');
-		if (q == end && m <= ((uint64_t)1 << 53)) {
-			*v = neg ? -(double)m : (double)m;
-			return true;
-		}
+	if (j->quick) {
+		*v = j->v;
+		return true;
 	}
 	if (!scratch_ready(s))
 		return false;
 	c = (char *)sc->ptr + sc->len;
-	memcpy(c, a, n);
-	c[n] = 0;
-	for (size_t i = 0; i < n; i++)
+	memcpy(c, j->start, j->len);
+	c[j->len] = 0;
+	point = localeconv()->decimal_point[0];
+	for (size_t i = 0; i < j->len; i++)
 		if (c[i] == '.')
-			c[i] = localeconv()->decimal_point[0];
+			c[i] = point;
 	*v = strtod(c, NULL);
 	c[0] = 0;
 	return true;
@@ -714,14 +751,13 @@ static bool
 scan_num_field(scan *s, double lo, double hi, double *dst, uint32_t bit, lc_envelope *env,
     bool *set)
 {
-	const uint8_t *a;
-	size_t n;
+	jnum j;
 	double v;
 
 	*set = false;
 	switch (value_kind(s)) {
 	case VK_NUM:
-		if (!num_span(s, &a, &n) || !num_value(s, a, n, &v))
+		if (!num_span(s, &j) || !num_value(s, &j, &v))
 			return false;
 		if (isfinite(v) && v >= lo && v <= hi) {
 			*dst = v;
@@ -904,8 +940,7 @@ value_skip(scan *s)
 	uint64_t is_obj[(NEST_MAX + 63) / 64];
 	unsigned base = s->depth, lvl;
 	enum key_id k;
-	const uint8_t *a;
-	size_t n;
+	jnum num;
 	jstr j;
 
 	for (;;) {
@@ -919,7 +954,7 @@ value_skip(scan *s)
 				return false;
 			break;
 		case VK_NUM:
-			if (!num_span(s, &a, &n))
+			if (!num_span(s, &num))
 				return false;
 			break;
 		case VK_ARR:
