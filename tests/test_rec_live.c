@@ -36,6 +36,27 @@ typedef struct tev {
 	size_t raw_len;
 } tev;
 
+/*
+ * The running test's environment, so the suite's fini can stop cxsim and a
+ * recorder still running when an assertion ended the test early (each test
+ * is its own process: this is per test, not shared).
+ */
+static rec_env *current_env;
+static pid_t current_rec;
+
+static void
+rec_live_fini(void)
+{
+	if (current_rec > 0) {
+		kill(current_rec, SIGKILL);
+		waitpid(current_rec, NULL, 0);
+	}
+	if (current_env && current_env->sim_up)
+		sim_stop(&current_env->sim);
+}
+
+TestSuite(rec_live, .fini = rec_live_fini);
+
 static void
 scenario_path(const char *name, char *out, size_t n)
 {
@@ -74,6 +95,7 @@ env_up(rec_env *e, const char *scenario, const char *const *extra)
 	args[n] = NULL;
 	cr_assert_eq(sim_start(&e->sim, args), 0, "cxsim did not start");
 	e->sim_up = true;
+	current_env = e;
 }
 
 static char *
@@ -118,6 +140,7 @@ env_down(rec_env *e)
 
 	if (e->sim_up)
 		sim_stop(&e->sim);
+	e->sim_up = false;
 	cr_assert_not(log_has(e, "AddressSanitizer") || log_has(e, "runtime error:") ||
 	              log_has(e, "LeakSanitizer"), "sanitizer report in %s", e->log);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
@@ -156,6 +179,7 @@ rec_spawn(rec_env *e, const char *const *args, bool with_tape)
 		_exit(127);
 	}
 	cr_assert_gt(pid, 0);
+	current_rec = pid;
 	return pid;
 }
 
@@ -168,11 +192,12 @@ rec_wait(pid_t pid, unsigned timeout_ms)
 
 	for (;;) {
 		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid)
+		if (r == pid && (current_rec = 0) == 0)
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		if (sim_now_ms() >= deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
+			current_rec = 0;
 			return -1;
 		}
 		sim_sleep_ms(20);
