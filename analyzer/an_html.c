@@ -41,6 +41,7 @@ typedef struct html {
 	uint32_t rows_total;    /* transcript rows written so far */
 	uint32_t convs_shown;   /* conversations given a transcript */
 	bool have_tape;
+	int64_t t0, t1;         /* wall range of the chat activity: the time axes */
 } html;
 
 /* ---------------------------------------------------------------- output */
@@ -459,9 +460,9 @@ chart_latency_time(html *h)
 
 	for (uint32_t i = 0; i < e->n_lat; i++)
 		ymax = fmax(ymax, (double)e->lat_series[i].latency_us / 1000.0 * 1.1);
-	c.origin_ns = e->first_wall;
+	c.origin_ns = h->t0;
 	c.x0 = 0;
-	c.x1 = fmax(1, (double)(e->last_wall - e->first_wall) / 1e9);
+	c.x1 = fmax(1, (double)(h->t1 - h->t0) / 1e9);
 	c.y0 = 0;
 	c.y1 = ymax;
 	c.yscale = ms_scale(ymax, &unit);
@@ -480,7 +481,7 @@ chart_latency_time(html *h)
 		fmt_wall(p->wall_ns, "%H:%M:%S", ts, sizeof(ts));
 		putf(h, "<circle class=\"pt%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\"><title>%s UTC: %.0f ms"
 		    "</title></circle>\n", ms > sla ? " over" : "", ch_x(&c, (double)(p->wall_ns -
-		    e->first_wall) / 1e9), ch_y(&c, ms), ts, ms);
+		    h->t0) / 1e9), ch_y(&c, ms), ts, ms);
 	}
 	snprintf(title, sizeof(title), "SLA %g ms", sla);
 	chart_sla(h, &c, false, sla, title);
@@ -660,15 +661,14 @@ tl_describe(const tl_item *it, char *out, size_t cap)
 static void
 chart_timeline(html *h)
 {
-	const an_engine *e = h->e;
 	char note[200] = "", what[256], ts[16];
 	chart c = {.w = 1180, .ml = 150, .mr = 18, .mt = 10, .mb = 44, .xk = AX_CLOCK, .xscale = 1,
 	    .yscale = 1};
 
 	c.h = c.mt + c.mb + 26 * (int)TL_LANES;
-	c.origin_ns = e->first_wall;
+	c.origin_ns = h->t0;
 	c.x0 = 0;
-	c.x1 = fmax(1, (double)(e->last_wall - e->first_wall) / 1e9);
+	c.x1 = fmax(1, (double)(h->t1 - h->t0) / 1e9);
 	c.y0 = 0;
 	c.y1 = TL_LANES;
 	chart_open(h, &c, "chart-timeline", "Rate-limit and connection events",
@@ -687,7 +687,7 @@ chart_timeline(html *h)
 
 		if (lane < 0)
 			continue;
-		x = ch_x(&c, (double)(it->wall_ns - e->first_wall) / 1e9);
+		x = ch_x(&c, fmin(c.x1, fmax(0, (double)(it->wall_ns - h->t0) / 1e9)));
 		y = c.mt + 26.0 * lane + 13;
 		tl_describe(it, what, sizeof(what));
 		fmt_wall(it->wall_ns, "%H:%M:%S", ts, sizeof(ts));
@@ -695,7 +695,7 @@ chart_timeline(html *h)
 		esc(h, what);
 		put(h, "</title>");
 		if (it->kind == AN_F_GAP && it->value_ms > 0) {
-			double x0 = fmax(c.ml, ch_x(&c, (double)(it->wall_ns - e->first_wall) / 1e9 -
+			double x0 = fmax(c.ml, ch_x(&c, (double)(it->wall_ns - h->t0) / 1e9 -
 			    (double)it->value_ms / 1000.0));
 
 			putf(h, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"12\"/>", x0, y - 6,
@@ -758,7 +758,7 @@ on_finding(const an_finding *f, void *ud)
 	it = &h->tl[h->n_tl++];
 	memset(it, 0, sizeof(*it));
 	it->kind = f->kind;
-	it->wall_ns = f->wall_ns ? f->wall_ns : h->e->last_wall;    /* found at the end */
+	it->wall_ns = f->wall_ns;   /* 0: found at the end of input; set by activity_range */
 	it->sess = session_of(h->e, f->session);
 	it->value_ms = f->value_ms;
 	it->limit_ms = f->limit_ms;
@@ -781,6 +781,38 @@ findings_pass(html *h, lc_tape *t, const lc_cursor_opts *sel, lc_err *err)
 		rc = an_feed_tape(t, sel, e2, NULL, NULL, NULL, err);
 	an_engine_free(e2);
 	return rc;
+}
+
+/*
+ * The time axes span the chat activity (conversations, latencies, timeline
+ * events), not every event: an import's own annotation carries the time of
+ * the import, which could stretch a day of chat over years.
+ */
+static void
+activity_range(html *h)
+{
+	const an_engine *e = h->e;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+
+#define SEE(w) do { if ((w) != 0) { lo = (w) < lo ? (w) : lo; hi = (w) > hi ? (w) : hi; } } while (0)
+	for (uint32_t i = 0; i < e->n_convs; i++) {
+		SEE(e->convs[i]->start.wall);
+		SEE(e->convs[i]->end.wall);
+	}
+	for (uint32_t i = 0; i < e->n_lat; i++)
+		SEE(e->lat_series[i].wall_ns);
+	for (uint32_t i = 0; i < h->n_tl; i++)
+		SEE(h->tl[i].wall_ns);
+#undef SEE
+	if (lo > hi) {
+		lo = e->first_wall;
+		hi = e->last_wall;
+	}
+	h->t0 = lo;
+	h->t1 = hi;
+	for (uint32_t i = 0; i < h->n_tl; i++)
+		if (h->tl[i].wall_ns == 0)
+			h->tl[i].wall_ns = hi;
 }
 
 /* ---------------------------------------------------------------- summary tiles */
@@ -879,7 +911,7 @@ section_tiles(html *h)
 	    " · violated %" PRIu64 " · exhausted %" PRIu64 "</p></div>\n", rl.n429, rl.honoured,
 	    rl.violated, rl.exhausted);
 	fmt_dur(e->gap_ms, d, sizeof(d));
-	tile_open(h, "connection", "Reconnects and gaps", e->gaps > 0 || e->disconnects > e->reconnects);
+	tile_open(h, "connection", "Reconnects and gaps", e->gaps > 0 || e->reconnects > 0);
 	putf(h, "<p class=\"big\">%" PRIu64 " <small>reconnect%s</small></p><p class=\"sub\">%" PRIu64
 	    " disconnect%s · %" PRIu64 " gap%s (%s) · reconnect p50 %.0f ms</p></div>\n",
 	    e->reconnects, e->reconnects == 1 ? "" : "s", e->disconnects,
@@ -982,17 +1014,25 @@ conv_row(html *h, const an_conv *c)
 	esc(h, c->state);
 	putf(h, "</td><td data-v=\"%" PRId64 "\"><time>%s</time></td>", c->start.wall / 1000000, t0);
 	td_ms(h, an_tp_diff_ms(c->start, c->end), false);
-	td_num(h, c->n_customer, false);
-	td_num(h, c->n_agent, false);
+	putf(h, "<td class=\"num\" data-v=\"%u\">%u / %u</td>", c->n_customer + c->n_agent,
+	    c->n_customer, c->n_agent);
 	td_ms(h, c->first_response_ms, c->first_response_ms > (int64_t)e->cfg.first_response_sla_ms);
-	td_ms(h, c->responses ? c->response_sum_ms / c->responses : -1, false);
-	td_ms(h, c->responses ? c->response_max_ms : -1, c->response_breaches > 0);
+	if (c->responses) {
+		char mean[32], max[32];
+
+		fmt_dur(c->response_sum_ms / c->responses, mean, sizeof(mean));
+		fmt_dur(c->response_max_ms, max, sizeof(max));
+		putf(h, "<td class=\"num%s\" data-v=\"%" PRId64 "\">%s / %s</td>",
+		    c->response_breaches ? " bad" : "", c->response_max_ms, mean, max);
+	} else {
+		put(h, "<td class=\"num\" data-v=\"-1\">–</td>");
+	}
 	td_ms(h, c->acked ? c->latency_max_ms : -1, c->latency_breaches > 0);
 	td_num(h, c->latency_breaches, true);
 	if (c->n_sent)
-		putf(h, "<td class=\"num %s\" data-v=\"%.4f\">%+.2f → %+.2f <small>(min %+.2f)</small></td>",
-		    sent_class(c->compound_last), c->compound_last, c->compound_first, c->compound_last,
-		    c->compound_min);
+		putf(h, "<td class=\"num %s\" data-v=\"%.4f\" title=\"lowest %+.2f\">%+.2f → %+.2f</td>",
+		    sent_class(c->compound_last), c->compound_last, c->compound_min, c->compound_first,
+		    c->compound_last);
 	else
 		put(h, "<td class=\"num\" data-v=\"0\">–</td>");
 	put(h, "<td>");
@@ -1018,9 +1058,8 @@ section_conversations(html *h)
 	    "<div class=\"scroll\"><table class=\"sortable\" id=\"t-convs\"><thead><tr>"
 	    "<th scope=\"col\">#</th><th scope=\"col\">Conversation</th><th scope=\"col\">Agent</th>"
 	    "<th scope=\"col\">Skill</th><th scope=\"col\">State</th><th scope=\"col\">Start (UTC)</th>"
-	    "<th scope=\"col\">Duration</th><th scope=\"col\">Customer msgs</th>"
-	    "<th scope=\"col\">Agent msgs</th><th scope=\"col\">First response</th>"
-	    "<th scope=\"col\">Response mean</th><th scope=\"col\">Response max</th>"
+	    "<th scope=\"col\">Duration</th><th scope=\"col\">Messages customer / agent</th>"
+	    "<th scope=\"col\">First response</th><th scope=\"col\">Response mean / max</th>"
 	    "<th scope=\"col\">Latency max</th><th scope=\"col\">Latency breaches</th>"
 	    "<th scope=\"col\">Sentiment first → last</th><th scope=\"col\">Escalations</th>"
 	    "</tr></thead><tbody>\n");
@@ -1473,9 +1512,10 @@ static const char html_css[] =
 ".sp.cust{fill:var(--blue)}.sp.agent{fill:#9aa5b1}\n"
 ".note{color:var(--muted);font-size:13px}.note.bad{color:var(--bad)}\n"
 ".scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;background:var(--card);"
-"font-size:13.5px}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;"
+"font-size:13px}th,td{padding:5px 7px;border-bottom:1px solid var(--line);text-align:left;"
 "vertical-align:top}thead th{background:#f0f2f4;font-weight:600;font-size:12.5px;"
-"position:sticky;top:0}tbody th{white-space:nowrap}abbr{text-decoration:none}\n"
+"position:sticky;top:0}tbody th{overflow-wrap:anywhere;min-width:7em}abbr{text-decoration:none}"
+"#t-convs tbody th{min-width:19em}#t-convs td:nth-child(3),#t-agents tbody th{white-space:nowrap}\n"
 "html[data-js] table.sortable thead th{cursor:pointer}th[aria-sort=ascending]::after{content:' ▲'}"
 "th[aria-sort=descending]::after{content:' ▼'}\n"
 "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.bad{color:var(--bad);"
@@ -1546,9 +1586,8 @@ page_head(html *h)
 	const an_engine *e = h->e;
 	char t0[40], t1[40];
 
-	fmt_wall(e->first_wall, "%Y-%m-%d %H:%M", t0, sizeof(t0));
-	fmt_wall(e->last_wall, e->last_wall - e->first_wall < 86400000000000LL ? "%H:%M" :
-	    "%Y-%m-%d %H:%M", t1, sizeof(t1));
+	fmt_wall(h->t0, "%Y-%m-%d %H:%M", t0, sizeof(t0));
+	fmt_wall(h->t1, h->t1 - h->t0 < 86400000000000LL ? "%H:%M" : "%Y-%m-%d %H:%M", t1, sizeof(t1));
 	putf(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -1556,16 +1595,23 @@ page_head(html *h)
 	    "<meta name=\"generator\" content=\"cxtape %s\">\n"
 	    "<title>cxtape SLA report · %s – %s UTC</title>\n<style>\n%s</style>\n</head>\n<body>\n",
 	    HTML_SCRIPT_SHA256, CXTAPE_VERSION, t0, t1, html_css);
-	fmt_wall(e->first_wall, "%Y-%m-%d %H:%M:%S", t0, sizeof(t0));
-	fmt_wall(e->last_wall, "%Y-%m-%d %H:%M:%S", t1, sizeof(t1));
+	fmt_wall(h->t0, "%Y-%m-%d %H:%M:%S", t0, sizeof(t0));
+	fmt_wall(h->t1, "%Y-%m-%d %H:%M:%S", t1, sizeof(t1));
 	putf(h, "<header><h1>SLA report</h1><p class=\"range\"><time>%s</time> – <time>%s</time> UTC · "
 	    "%u session%s · %" PRIu64 " events · %s sentiment · latency SLA %u ms · response SLA %u ms"
-	    "</p>\n<nav aria-label=\"sections\"><a href=\"#summary\">Summary</a><a href=\"#charts\">Charts"
-	    "</a><a href=\"#agents\">Agents</a><a href=\"#conversations\">Conversations</a>"
-	    "<a href=\"#rate-limits\">Rate limits</a><a href=\"#transcripts\">Transcripts</a></nav>"
-	    "</header>\n<main>\n", t0, t1, e->n_sessions, e->n_sessions == 1 ? "" : "s", e->events,
+	    "</p>\n", t0, t1, e->n_sessions, e->n_sessions == 1 ? "" : "s", e->events,
 	    e->cfg.mode == AN_MODE_VADER ? "VADER" : "chat", e->cfg.latency_sla_ms,
 	    e->cfg.response_sla_ms);
+	if (e->events && (e->first_wall < h->t0 || e->last_wall > h->t1)) {
+		fmt_wall(e->first_wall, "%Y-%m-%d %H:%M:%S", t0, sizeof(t0));
+		fmt_wall(e->last_wall, "%Y-%m-%d %H:%M:%S", t1, sizeof(t1));
+		putf(h, "<p class=\"note\">That is the chat activity; every event of the selection "
+		    "(annotations included) spans %s – %s UTC.</p>\n", t0, t1);
+	}
+	put(h, "<nav aria-label=\"sections\"><a href=\"#summary\">Summary</a><a href=\"#charts\">Charts"
+	    "</a><a href=\"#agents\">Agents</a><a href=\"#conversations\">Conversations</a>"
+	    "<a href=\"#rate-limits\">Rate limits</a><a href=\"#transcripts\">Transcripts</a></nav>"
+	    "</header>\n<main>\n");
 }
 
 static void
@@ -1617,6 +1663,7 @@ an_report_html(an_engine *e, lc_tape *t, const lc_cursor_opts *sel, lc_buf *out,
 		goto out;
 	if (t != NULL && (rc = findings_pass(&h, t, sel, err)) != LC_OK)
 		goto out;
+	activity_range(&h);
 	h.convs_shown = t == NULL ? 0 : e->n_convs < AN_HTML_MAX_TRANSCRIPTS ? e->n_convs :
 	    AN_HTML_MAX_TRANSCRIPTS;
 	page_head(&h);
