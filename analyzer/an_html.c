@@ -486,9 +486,8 @@ chart_latency_time(html *h)
 	snprintf(title, sizeof(title), "SLA %g ms", sla);
 	chart_sla(h, &c, false, sla, title);
 	if (e->lat_stride > 1)
-		snprintf(note, sizeof(note), "Every %u%s latency is plotted (%" PRIu64 " measured); the "
-		    "distribution above counts them all.", e->lat_stride,
-		    e->lat_stride == 2 ? "nd" : "th", e->latency.hist.count);
+		snprintf(note, sizeof(note), "One latency in %u is plotted (%" PRIu64 " measured); the "
+		    "distribution above counts them all.", e->lat_stride, e->latency.hist.count);
 	chart_close(h, note);
 }
 

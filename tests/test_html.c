@@ -81,9 +81,12 @@ append(lc_tape *t, const ev_spec *s)
  * Two conversations: an escalation to a lawyer, a 3000 ms ack (breach), a
  * never-acked reply, a REST 429 with Retry-After that is honoured, a stream
  * 429 error frame whose resend comes too soon, a disconnect and reconnect, a
- * capture gap, and customer text that tries to inject markup.
+ * capture gap, customer text that tries to inject markup, and an annotation
+ * three years later (an import's).
  */
 static const ev_spec events[] = {
+	/* like cxrecord import's note: made years after the chat it brings */
+	{.kind = CX_ANNOTATION, .at_ms = 3LL * 365 * 86400 * 1000, .raw = "day.jsonl", .reason = "import"},
 	{.kind = CX_ANNOTATION, .at_ms = 0, .raw = "{\"agent\":\"agent-7\"}", .reason = "session"},
 	{.kind = CX_STREAM_OPEN, .at_ms = 0, .status = 101, .path = "/ws"},
 	{.kind = CX_HTTP_REQUEST, .at_ms = 100, .exchange = 1, .method = "PUT",
@@ -241,6 +244,10 @@ Test(html, page_has_tiles_charts_tables_and_transcripts)
 	cr_expect(strstr(s, "<span class=\"badge t-0\">legal 1</span>") != NULL, "legal escalation tile");
 	cr_expect(strstr(s, "Retry-After honoured 1 · violated 1 · exhausted 0") != NULL);
 	cr_expect(strstr(s, "1 disconnect · 1 gap (1.5 s)") != NULL);
+	/* the time axes and the header span the chat, not the import's note */
+	cr_expect(strstr(s, "<time>2023-10-31 15:17:12</time> – <time>2023-10-31 15:17:30</time> UTC") != NULL);
+	cr_expect(strstr(s, "(annotations included) spans 2023-10-31 15:17:12 – 2026-10-30 15:17:12 UTC") != NULL);
+	cr_expect(strstr(s, ">15:17:12</text>") != NULL, "the time axis starts with the chat");
 	/* the SLA line in both latency charts, with its value */
 	cr_expect_eq(count(s, "<title>SLA 2000 ms</title>"), 2);
 	/* transcripts: the escalation marked, the breach and the unacked reply marked, separators */
