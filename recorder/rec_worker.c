@@ -25,12 +25,33 @@ struct rec_worker {
 	atomic_uint_fast64_t refused;
 };
 
-/* The api's wait: a timed wait on the condition, cut short by a stop. */
+static void run_job(rec_worker *w, const rec_job *job);
+
+/* Take the queued token job, if any (tokens sit at the head of the ring). Called locked. */
+static bool
+take_token_job(rec_worker *w, rec_job *job)
+{
+	if (!w->token_queued || w->count == 0 || w->ring[w->head].kind != REC_JOB_TOKEN)
+		return false;
+	*job = w->ring[w->head];
+	w->head = (w->head + 1) % REC_WORKER_QUEUE_MAX;
+	w->count--;
+	w->token_queued = false;
+	return true;
+}
+
+/*
+ * The api's wait (a job sitting out a Retry-After): a timed wait on the
+ * condition, cut short by a stop. A token the stream asks for meanwhile is
+ * fetched at once — the HTTP handle is idle during the wait — so a 429 storm
+ * on presence or routing never holds up a reconnect.
+ */
 static bool
 worker_wait(void *ud, double seconds)
 {
 	rec_worker *w = ud;
 	struct timespec ts;
+	rec_job job;
 	bool stopped;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -41,8 +62,18 @@ worker_wait(void *ud, double seconds)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&w->mu);
-	while (!w->stopping && pthread_cond_timedwait(&w->cv, &w->mu, &ts) == 0)
-		;
+	for (;;) {
+		if (w->stopping)
+			break;
+		if (take_token_job(w, &job)) {
+			pthread_mutex_unlock(&w->mu);
+			run_job(w, &job);
+			pthread_mutex_lock(&w->mu);
+			continue;
+		}
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0)
+			break;          /* the deadline passed */
+	}
 	stopped = w->stopping;
 	pthread_mutex_unlock(&w->mu);
 	return !stopped;

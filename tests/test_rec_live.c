@@ -889,3 +889,37 @@ Test(rec_live, pings_keep_a_quiet_stream_open_past_the_idle_timeout)
 	unlink(path);
 	env_down(&e);
 }
+
+/* A presence 429 with a long Retry-After must not hold up the token a reconnect needs. */
+Test(rec_live, a_rest_retry_wait_never_delays_the_stream_reconnect)
+{
+	char scen[256];
+	const char *extra[] = {"--scenario", scen, NULL};
+	const char *args[] = {"--user-id", "agent-7", "--duration", "4", "--reconnect-base", "0.02", NULL};
+	rec_env e;
+	tev *v;
+	size_t n, close_at = 0, reopen_at = 0, presence_reqs = 0, presence_retry_at = 0;
+
+	cr_assert_eq(sim_scenario_tmp("{\"name\":\"t\",\"conversations\":[{\"id\":\"c-1\",\"lines\":"
+	    "[{\"delayMs\":20000,\"text\":\"hi\"}]}],\"faults\":[{\"atMs\":0,\"type\":\"rest429\","
+	    "\"endpoint\":\"presence\",\"count\":1,\"retryAfter\":3},{\"atMs\":6000,\"type\":\"drop\"}]}",
+	    scen, sizeof(scen)), 0);
+	env_up(&e, NULL, extra);
+	cr_assert_eq(rec_run(&e, args, 20000), 0, "see %s", e.log);
+	n = tape_load(e.tape, &v);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].kind == CX_STREAM_CLOSE && close_at == 0)
+			close_at = i + 1;
+		if (v[i].kind == CX_STREAM_OPEN && v[i].status == 101 && close_at && !reopen_at)
+			reopen_at = i + 1;
+		if (v[i].kind == CX_HTTP_REQUEST && strstr(v[i].path, "/presence/") && ++presence_reqs == 2)
+			presence_retry_at = i + 1;
+	}
+	cr_assert(close_at, "the drop closed the stream");
+	cr_assert(reopen_at, "the stream came back");
+	cr_assert(presence_retry_at, "presence was retried after its Retry-After");
+	cr_assert_lt(reopen_at, presence_retry_at, "the reconnect (event %zu) waited for the presence "
+	    "retry (event %zu): the token queued behind a Retry-After wait", reopen_at, presence_retry_at);
+	tevs_free(v, n);
+	env_down(&e);
+}
