@@ -299,6 +299,13 @@ lc_json_envelope_parse_reference(lc_json_parser *p, const void *data, size_t len
  */
 
 #define NEST_MAX 1000   /* cJSON's CJSON_NESTING_LIMIT */
+
+/* The scanner's small steps, inlined into the member loop: calls were a third of its time. */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
 #define KEY_MAX 16      /* a key is unescaped this far: ours are shorter */
 
 typedef struct scan {
@@ -343,14 +350,14 @@ static const uint8_t num_byte[256] = {
 	['8'] = 1, ['9'] = 1, ['+'] = 1, ['-'] = 1, ['e'] = 1, ['E'] = 1, ['.'] = 1,
 };
 
-static inline void
+HOT void
 ws_skip(scan *s)
 {
 	while (s->p < s->end && *s->p <= 0x20)
 		s->p++;
 }
 
-static enum value_kind
+HOT enum value_kind
 value_kind(const scan *s)
 {
 	size_t left = (size_t)(s->end - s->p);
@@ -392,7 +399,7 @@ str_stop_find(const uint8_t *q, const uint8_t *end)
 }
 
 /* The string at s->p: find its closing quote (a backslash hides the byte after it), step past. */
-static bool
+HOT bool
 str_span(scan *s, jstr *j)
 {
 	const uint8_t *q = s->p + 1, *end = s->end;
@@ -561,7 +568,7 @@ scratch_ready(scan *s)
 }
 
 /* The string value at s->p, unescaped and cut at its first NUL, into *out. */
-static bool
+HOT bool
 str_value(scan *s, lc_bytes *out)
 {
 	lc_buf *sc = &s->jp->scratch;
@@ -589,7 +596,7 @@ str_value(scan *s, lc_bytes *out)
 }
 
 /* A key we know from its unescaped bytes (cut at the first NUL). */
-static enum key_id
+HOT enum key_id
 key_lookup(const uint8_t *k, size_t n)
 {
 #define KEY_IS(lit) (n == sizeof(lit) - 1 && memcmp(k, lit, n) == 0)
@@ -620,7 +627,7 @@ key_lookup(const uint8_t *k, size_t n)
 }
 
 /* A member's key and its colon, leaving s->p on the value. */
-static bool
+HOT bool
 member_key(scan *s, enum key_id *id)
 {
 	uint8_t kb[KEY_MAX];
@@ -658,34 +665,33 @@ num_span(scan *s, jnum *out)
 {
 	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-	const uint8_t *q = s->p, *b = s->p, *d;
+	const uint8_t *q = s->p, *end = s->end, *b, *d;
 	uint64_t m = 0;
 	int nd = 0, frac = 0, e = 0, scale;
 	bool neg, eneg = false;
 
-	while (b < s->end && num_byte[*b])
-		b++;
 	neg = *q == '-';
 	q += neg;
-	for (; q < b && *q >= '0' && *q <= '9'; q++, nd++)
+	for (; q < end && *q >= '0' && *q <= '9'; q++, nd++)
 		m = m * 10 + (uint64_t)(*q - '0');
-	if (q < b && *q == '.')
-		for (q++; q < b && *q >= '0' && *q <= '9'; q++, nd++, frac++)
+	if (q < end && *q == '.')
+		for (q++; q < end && *q >= '0' && *q <= '9'; q++, nd++, frac++)
 			m = m * 10 + (uint64_t)(*q - '0');
 	if (nd == 0)
 		return false;
-	if (q < b && (*q | 0x20) == 'e') {
+	if (q < end && (*q | 0x20) == 'e') {
 		q++;
-		if (q < b && (*q == '+' || *q == '-'))
+		if (q < end && (*q == '+' || *q == '-'))
 			eneg = *q++ == '-';
-		for (d = q; q < b && *q >= '0' && *q <= '9'; q++)
+		for (d = q; q < end && *q >= '0' && *q <= '9'; q++)
 			if (e < 100000)
 				e = e * 10 + (*q - '0');
 		if (q == d)
 			return false;
 	}
-	if (q != b)
-		return false;
+	if (q < end && num_byte[*q])
+		return false;           /* the run goes on past what strtod takes */
+	b = q;
 	out->start = s->p;
 	out->len = (size_t)(b - s->p);
 	scale = frac + (eneg ? e : -e);
@@ -809,7 +815,7 @@ static lc_env_type
 type_of(lc_bytes b)
 {
 	for (int t = 1; t < LC_ENV_TYPE_COUNT; t++)
-		if (lc_bytes_eq_str(b, type_names[t]))
+		if (b.len > 0 && b.ptr[0] == (uint8_t)type_names[t][0] && lc_bytes_eq_str(b, type_names[t]))
 			return (lc_env_type)t;
 	return LC_ENV_UNKNOWN;
 }

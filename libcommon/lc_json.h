@@ -103,7 +103,7 @@ lc_status lc_json_envelope_parse(lc_json_parser *p, const void *data, size_t len
  * allocation per node), kept as the oracle that the differential fuzzer,
  * tests/test_json.c and the benchmark compare lc_json_envelope_parse with.
  * Same contract, except that its strings always live in the parser. Not for
- * production paths: it is 4-5 times slower.
+ * production paths: it is 3 to 5 times slower.
  */
 lc_status lc_json_envelope_parse_reference(lc_json_parser *p, const void *data, size_t len,
     lc_envelope *env) LC_MUST_CHECK;
