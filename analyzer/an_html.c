@@ -290,12 +290,16 @@ tick_label(const chart *c, axis_kind k, double v, double scale, double step, cha
 	}
 }
 
-/* Open a figure: the SVG, its title and description for screen readers, and a plot frame. */
+/*
+ * Open a figure: the SVG, its title and description, and a plot frame. role
+ * "group", not "img": screen readers then reach the <title> of every bar,
+ * point and marker, and the links in the response chart.
+ */
 static void
 chart_open(html *h, const chart *c, const char *id, const char *title, const char *desc)
 {
 	putf(h, "<figure class=\"chart\" id=\"%s\"><figcaption>%s</figcaption>\n"
-	    "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"%s-t %s-d\">"
+	    "<svg viewBox=\"0 0 %d %d\" role=\"group\" aria-labelledby=\"%s-t %s-d\">"
 	    "<title id=\"%s-t\">%s</title><desc id=\"%s-d\">", id, title, c->w, c->h, id, id, id,
 	    title, id);
 	esc(h, desc);
@@ -1545,7 +1549,7 @@ static const char html_css[] =
 "{background:#bfe5cd}td.s-neg2,td.s-neg{color:var(--bad)}td.s-pos2,td.s-pos{color:var(--ok)}\n"
 ".cut{color:var(--muted)}footer{color:var(--muted);font-size:12.5px;padding:24px}\n"
 "@media print{body{background:#fff;font-size:11pt}nav,.filter{display:none!important}"
-".tile,figure.chart,article.conv{break-inside:avoid}article.conv{break-inside:auto}"
+".tile,figure.chart{break-inside:avoid}"
 "thead th{position:static}.scroll{overflow:visible}a{color:inherit;text-decoration:none}"
 "h2{break-after:avoid}tr{break-inside:avoid}}\n";
 

@@ -123,6 +123,8 @@ static const ev_spec events[] = {
 	{.kind = CX_FRAME_IN, .at_ms = 16000, .conv = "c-1",
 	    .raw = CUST("c-1", "m-d", "\\\"><img src=x onerror=alert(2)> ok, thanks, great help!")},
 	{.kind = CX_FRAME_OUT, .at_ms = 17000, .conv = "c-1", .raw = AGENT("c-1", "m-3", "You're welcome!")},
+	{.kind = CX_FRAME_IN, .at_ms = 17500, .conv = "c-1",
+	    .raw = CUST("c-1", "m-e", "bell\\u0007 and caf\\u00e9 \\ud83d\\ude00")},
 	{.kind = CX_FRAME_IN, .at_ms = 18000, .conv = "c-1",
 	    .raw = "{\"type\":\"status\",\"conversationId\":\"c-1\",\"status\":\"ended\"}"},
 };
@@ -266,9 +268,9 @@ Test(html, page_has_tiles_charts_tables_and_transcripts)
 	/* the timeline has the REST 429, the violation, the disconnect and the reconnect */
 	cr_expect(strstr(s, "429 on PUT /api/v2/presence/users/{id}, Retry-After 2.0 s") != NULL);
 	cr_expect(strstr(s, "stream retried after 450 ms, Retry-After asked 1.0 s") != NULL);
-	/* a resend never doubles a row: 5 agent replies, 4 customer messages */
+	/* a resend never doubles a row: 5 agent replies, 5 customer messages */
 	cr_expect_eq(count(s, "<tr class=\"m agent"), 5);
-	cr_expect_eq(count(s, "<tr class=\"m customer"), 4);
+	cr_expect_eq(count(s, "<tr class=\"m customer"), 5);
 	lc_buf_free(&b);
 }
 
@@ -283,6 +285,8 @@ Test(html, chat_text_is_escaped_and_nothing_is_loaded_from_outside)
 	cr_expect(strstr(s, "<img") == NULL);
 	cr_expect(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; nobody") != NULL);
 	cr_expect(strstr(s, "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;") != NULL);
+	/* a control character becomes U+FFFD; UTF-8 text stays as it is */
+	cr_expect(strstr(s, "bell\xef\xbf\xbd and caf\xc3\xa9 \xf0\x9f\x98\x80") != NULL);
 	cr_expect_eq(count(s, "<script"), 1, "one script: the page's own");
 	cr_expect(strstr(s, "http://") == NULL && strstr(s, "https://") == NULL);
 	cr_expect(strstr(s, " src=\"") == NULL && strstr(s, "@import") == NULL && strstr(s, "url(") == NULL);
