@@ -179,11 +179,17 @@ reply(rec_agent *a, lc_bytes conv)
 {
 	char id[REC_TAG_MAX];
 	pending *p = NULL;
+	uint32_t delay_ms;
 	lc_buf b;
 
 	if (conv.len == 0 || conv.len >= REC_NAME_MAX)
 		return;
+	if (lc_map_get(a->convs, conv.ptr, conv.len) == NULL)
+		return;         /* not (or no longer) ours: the server would refuse it */
 	make_id(a, id, sizeof(id));
+	delay_ms = a->o.reply_min_ms;
+	if (a->o.reply_max_ms > a->o.reply_min_ms)
+		delay_ms += (uint32_t)(rec_rng_next(&a->rng) % (a->o.reply_max_ms - a->o.reply_min_ms + 1));
 	lc_buf_init(&b, LC_FRAME_MAX);
 	if (lc_json_build_message(&b, conv, lc_bytes_str(id), lc_bytes_str(REC_REPLY_TEXT),
 	                          rec_now_wall_ns() / 1000000) != LC_OK)
@@ -200,7 +206,8 @@ reply(rec_agent *a, lc_bytes conv)
 			         "acks come back", REC_PENDING_MAX);
 		goto out;
 	}
-	if (rec_stream_send(a->stream, lc_bytes_make(p->frame, p->len), p->id, conv, 0) != LC_OK) {
+	if (rec_stream_send(a->stream, lc_bytes_make(p->frame, p->len), p->id, conv,
+	                    delay_ms ? rec_now_mono_ns() + (int64_t)delay_ms * 1000000 : 0) != LC_OK) {
 		lc_map_del(a->pending, id, strlen(id));
 		goto out;
 	}
@@ -270,6 +277,16 @@ routed(rec_agent *a, lc_bytes conv)
 	capacity_changed(a);
 }
 
+/* A queued reply was dropped with its conversation: it will never be acked. */
+static void
+reply_dropped(void *ud, const char *tag)
+{
+	rec_agent *a = ud;
+
+	free(lc_map_del(a->pending, tag, strlen(tag)));
+	a->st.replies_dropped++;
+}
+
 static void
 ended(rec_agent *a, lc_bytes conv)
 {
@@ -279,6 +296,8 @@ ended(rec_agent *a, lc_bytes conv)
 		return;
 	a->st.ended++;
 	lc_map_del(a->convs, conv.ptr, conv.len);
+	if (a->stream != NULL)
+		rec_stream_drop_conversation(a->stream, conv, reply_dropped, a);
 	snprintf(id, sizeof(id), "%.*s", (int)conv.len, (const char *)conv.ptr);
 	submit(a, REC_JOB_TRANSCRIPT, id, 0);
 	capacity_changed(a);

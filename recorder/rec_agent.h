@@ -20,13 +20,15 @@ typedef struct rec_agent_opts {
 	const rec_skill *skills;      /* the worker holds its own copy for routing */
 	size_t n_skills;
 	bool auto_reply;              /* answer each customer message (demos, tests) */
+	uint32_t reply_min_ms;        /* auto-reply after a delay drawn from [min, max] ms (default 0) */
+	uint32_t reply_max_ms;
 	bool shadow;                  /* observe only: no presence, routing or sends */
 	uint32_t latency_sla_ms;      /* an ack later than this counts as a breach (default 2000) */
 } rec_agent_opts;
 
 typedef struct rec_agent_stats {
 	uint64_t assigned, ended, replies_queued, acked, breaches, resent, errors, unacked_at_close;
-	uint64_t pending_overflow, conv_overflow;
+	uint64_t pending_overflow, conv_overflow, replies_dropped;
 	int64_t latency_max_ns, latency_sum_ns;
 	unsigned open_convs;
 } rec_agent_stats;

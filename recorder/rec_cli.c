@@ -22,6 +22,7 @@ const char rec_cli_usage[] =
 	"usage: cxrecord --tape DIR [--base-url URL] [--user-id ID] [--duration S] [--analyze]\n"
 	"                [--findings FILE.jsonl] [--report FILE] [--format text|json|csv]\n"
 	"                [--max-concurrent N] [--skill NAME[:PROFICIENCY]]... [--auto-reply] [--shadow]\n"
+	"                [--reply-delay MS[-MS]]\n"
 	"                [--config FILE] [--cacert FILE] [--insecure] [--max-retries N] [--rest-retries N]\n"
 	"                [--ping-interval S] [--reconnect-base S] [--reconnect-cap S] [--key-file FILE]\n"
 	"       cxrecord archive --tape DIR --conversation ID... [--base-url URL] [--config FILE] [--cacert FILE]\n"
@@ -41,6 +42,7 @@ static const char help_text[] =
 	"  --max-concurrent N      chats at once before presence goes busy (default 4)\n"
 	"  --skill NAME[:P]        a routing skill with proficiency 0-10 (repeat)\n"
 	"  --auto-reply            answer each customer message with a short line (demos, tests)\n"
+	"  --reply-delay MS[-MS]   with --auto-reply: wait this long (or a random time in the range)\n"
 	"  --shadow                observe only: no presence, routing or messages; asks for chat:read only\n"
 	"  --cacert FILE           CA certificate (PEM) to verify the server with\n"
 	"  --insecure              do not verify the server's certificate (dangerous; warns)\n"
@@ -56,6 +58,7 @@ typedef struct rec_cfg {
 	double duration_s;
 	bool analyze, auto_reply, shadow;
 	long max_retries;
+	uint32_t reply_min_ms, reply_max_ms;
 	rec_skill skills[REC_SKILLS_MAX];
 	size_t n_skills;
 	const char *convs[REC_CONVS_ARG_MAX];
@@ -93,7 +96,7 @@ parse_num(const char *s, double lo, double hi, double *out)
 
 enum { O_TAPE = 256, O_BASE, O_USER, O_DUR, O_ANALYZE, O_FINDINGS, O_REPORT, O_FORMAT, O_MAXC, O_SKILL,
        O_AUTO, O_SHADOW, O_CONFIG, O_CACERT, O_INSECURE, O_MAXR, O_RESTR, O_PING, O_RCBASE, O_RCCAP,
-       O_KEY, O_CONV, O_HELP, O_VERSION };
+       O_KEY, O_CONV, O_HELP, O_VERSION, O_RDELAY };
 
 static const struct option longopts[] = {
 	{"tape", required_argument, NULL, O_TAPE}, {"base-url", required_argument, NULL, O_BASE},
@@ -108,7 +111,8 @@ static const struct option longopts[] = {
 	{"reconnect-base", required_argument, NULL, O_RCBASE},
 	{"reconnect-cap", required_argument, NULL, O_RCCAP}, {"key-file", required_argument, NULL, O_KEY},
 	{"conversation", required_argument, NULL, O_CONV}, {"help", no_argument, NULL, O_HELP},
-	{"version", no_argument, NULL, O_VERSION}, {NULL, 0, NULL, 0},
+	{"version", no_argument, NULL, O_VERSION}, {"reply-delay", required_argument, NULL, O_RDELAY},
+	{NULL, 0, NULL, 0},
 };
 
 /* Flags that are config keys go through lc_config so the file, the environment and flags layer. */
@@ -146,6 +150,20 @@ parse_args(int argc, char **argv, rec_cfg *c, const char *vals[], bool *insecure
 				return usage_error("%s", lc_err_text(&err));
 			break;
 		case O_AUTO: c->auto_reply = true; break;
+		case O_RDELAY: {
+			double lo, hi;
+			char buf[64], *dash;
+
+			snprintf(buf, sizeof(buf), "%s", optarg);
+			dash = strchr(buf + 1, '-');
+			if (dash)
+				*dash = 0;
+			if (parse_num(buf, 0, 3600000, &lo) || parse_num(dash ? dash + 1 : buf, lo, 3600000, &hi))
+				return usage_error("--reply-delay wants MS or MIN-MAX in ms (0-3600000), got '%s'", optarg);
+			c->reply_min_ms = (uint32_t)lo;
+			c->reply_max_ms = (uint32_t)hi;
+			break;
+		}
 		case O_SHADOW: c->shadow = true; break;
 		case O_CONFIG: c->config = optarg; break;
 		case O_INSECURE: *insecure_flag = true; break;
@@ -353,6 +371,8 @@ record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 	ao.user_id = c->user_id;
 	ao.max_concurrent = (unsigned)c->max_concurrent;
 	ao.auto_reply = c->auto_reply;
+	ao.reply_min_ms = c->reply_min_ms;
+	ao.reply_max_ms = c->reply_max_ms;
 	ao.shadow = c->shadow;
 	ao.latency_sla_ms = (uint32_t)c->sla_ms;
 	if ((rc = rec_agent_new(&ao, r->worker, &r->agent, err)) != LC_OK)
@@ -384,10 +404,12 @@ log_summary(rec_run *r)
 	        (unsigned long long)ss.refused_handshakes);
 	if (as.acked)
 		lc_info("agent: %llu chats assigned, %llu ended, %llu replies acked, mean latency %.1f ms, "
-		        "max %.1f ms, %llu over the SLA, %llu resent after 429", (unsigned long long)as.assigned,
+		        "max %.1f ms, %llu over the SLA, %llu resent after 429, %llu unsent replies dropped "
+		        "when their chat ended", (unsigned long long)as.assigned,
 		        (unsigned long long)as.ended, (unsigned long long)as.acked,
 		        (double)as.latency_sum_ns / 1e6 / (double)as.acked, (double)as.latency_max_ns / 1e6,
-		        (unsigned long long)as.breaches, (unsigned long long)as.resent);
+		        (unsigned long long)as.breaches, (unsigned long long)as.resent,
+		        (unsigned long long)as.replies_dropped);
 	if (cs.refused || ts.dropped || ss.send_refused || r->worker_refused)
 		lc_error("NOT KEPT: %llu events refused by the tape, %llu dropped by it, %llu outbound frames "
 		         "and %llu REST jobs refused by full queues", (unsigned long long)cs.refused,

@@ -535,6 +535,33 @@ rec_stream_send(rec_stream *s, lc_bytes data, const char *tag, lc_bytes conversa
 	return LC_OK;
 }
 
+size_t
+rec_stream_drop_conversation(rec_stream *s, lc_bytes conversation,
+    void (*dropped)(void *ud, const char *tag), void *ud)
+{
+	out_frame *prev = NULL, *f = s->qhead;
+	size_t n = 0;
+
+	if (conversation.len == 0 || conversation.len >= REC_NAME_MAX)
+		return 0;
+	while (f != NULL) {
+		out_frame *next = f->next;
+
+		if (strlen(f->conv) == conversation.len &&
+		    memcmp(f->conv, conversation.ptr, conversation.len) == 0) {
+			queue_unlink(s, prev, f);       /* counts it out of qn */
+			if (dropped != NULL && f->tag[0])
+				dropped(ud, f->tag);
+			free(f);
+			n++;
+		} else {
+			prev = f;
+		}
+		f = next;
+	}
+	return n;
+}
+
 /* ------------------------------------------------------------------ the lws callback */
 
 static void

@@ -74,6 +74,14 @@ lc_status rec_stream_run(rec_stream *s, const volatile sig_atomic_t *stop, doubl
 lc_status rec_stream_send(rec_stream *s, lc_bytes data, const char *tag, lc_bytes conversation,
     int64_t not_before_mono_ns) LC_MUST_CHECK;
 
+/*
+ * Drop every queued, unsent frame of a conversation (it ended: the server
+ * would refuse them with 409). dropped (may be NULL) is told each frame's tag.
+ * Returns how many were dropped. Call on the stream's thread, like rec_stream_send.
+ */
+size_t rec_stream_drop_conversation(rec_stream *s, lc_bytes conversation,
+    void (*dropped)(void *ud, const char *tag), void *ud);
+
 /* The hooks' ud, when it could not be given to rec_stream_new. */
 void rec_stream_hooks_ud(rec_stream *s, void *ud);
 

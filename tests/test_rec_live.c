@@ -923,3 +923,40 @@ Test(rec_live, a_rest_retry_wait_never_delays_the_stream_reconnect)
 	tevs_free(v, n);
 	env_down(&e);
 }
+
+/* Replies still waiting for their --reply-delay when the chat ends are dropped, not sent into a 409. */
+static size_t
+frames_out_after(const char *reply_delay, size_t *refused)
+{
+	char scen[256];
+	const char *extra[] = {"--scenario", scen, NULL};
+	const char *args[] = {"--user-id", "agent-7", "--duration", "2", "--auto-reply", "--reply-delay",
+	    reply_delay, NULL};
+	rec_env e;
+	tev *v;
+	size_t n, out;
+
+	cr_assert_eq(sim_scenario_tmp("{\"name\":\"t\",\"conversations\":[{\"id\":\"c-1\",\"lines\":"
+	    "[{\"delayMs\":200,\"text\":\"hello\"},{\"delayMs\":200,\"text\":\"anyone?\"}],"
+	    "\"endAfterMs\":2000}]}", scen, sizeof(scen)), 0);
+	env_up(&e, NULL, extra);
+	cr_assert_eq(rec_run(&e, args, 20000), 0, "see %s", e.log);
+	n = tape_load(e.tape, &v);
+	out = count_kind(v, n, CX_FRAME_OUT);
+	*refused = 0;
+	for (size_t i = 0; i < n; i++)
+		*refused += v[i].kind == CX_FRAME_IN && strstr(v[i].raw, "\"code\":409") != NULL;
+	tevs_free(v, n);
+	env_down(&e);
+	return out;
+}
+
+Test(rec_live, replies_not_yet_sent_when_a_chat_ends_are_dropped)
+{
+	size_t refused;
+
+	/* the chat ends 100 ms (scaled) after its last line: a 1.5 s reply delay never makes it */
+	cr_assert_eq(frames_out_after("1500", &refused), 0, "no reply is sent into an ended chat");
+	cr_assert_eq(refused, 0);
+	cr_assert_gt(frames_out_after("0", &refused), 0, "control: without the delay the replies go out");
+}
