@@ -1201,10 +1201,15 @@ an_engine_feed(an_engine *e, const cx_event *ev)
 	at.sess = session_index(e, ev->session);
 	if (ev->session.len && (sa = lc_map_get(e->session_agent, ev->session.ptr, ev->session.len)))
 		e->cur_agent = (uint32_t)(uintptr_t)sa;
-	if (e->events == 0 || ev->wall_ns < e->first_wall)
-		e->first_wall = ev->wall_ns;
-	if (ev->wall_ns > e->last_wall)
-		e->last_wall = ev->wall_ns;
+	/* The range is the chat's: an annotation is stamped when it was written (an import's, years
+	 * after the chat), so it does not stretch the report's time range. */
+	if (ev->kind != CX_ANNOTATION) {
+		if (!e->have_range || ev->wall_ns < e->first_wall)
+			e->first_wall = ev->wall_ns;
+		if (!e->have_range || ev->wall_ns > e->last_wall)
+			e->last_wall = ev->wall_ns;
+		e->have_range = true;
+	}
 	e->events++;
 	switch (ev->kind) {
 	case CX_FRAME_IN:

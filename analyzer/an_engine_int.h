@@ -166,7 +166,8 @@ struct an_engine {
 	an_tp bucket_last;
 	bool bucket_started;
 	uint64_t caps_hit;               /* conversations/pending/exchanges over their caps */
-	int64_t first_wall, last_wall;
+	int64_t first_wall, last_wall;   /* of every event but annotations */
+	bool have_range;
 	bool finished;
 	lc_buf scratch;
 };

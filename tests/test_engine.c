@@ -537,3 +537,24 @@ Test(engine, a_message_the_server_refuses_is_rejected_not_unacked)
 	cJSON_Delete(r);
 	fx_close(&fx);
 }
+
+Test(engine, annotations_do_not_stretch_the_time_range)
+{
+	fixture fx;
+	cx_event meta;
+	cJSON *r;
+
+	fx_open(&fx, NULL);
+	in_msg(&fx, 0, "c-1", "customer", "a", "hello");
+	out_msg(&fx, 1000, "c-1", "m-1", "hi");
+	memset(&meta, 0, sizeof(meta));
+	meta.reason = lc_bytes_str("import");
+	feed(&fx, CX_ANNOTATION, 86400000LL * 365, "imported a year later", &meta);
+	r = report(&fx);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "range"), "first")->valuestring,
+	    "2023-10-31T15:17:12.000Z");
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "range"), "last")->valuestring,
+	    "2023-10-31T15:17:13.000Z");
+	cJSON_Delete(r);
+	fx_close(&fx);
+}
