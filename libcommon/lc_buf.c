@@ -49,7 +49,7 @@ lc_buf_reserve(lc_buf *b, size_t extra)
 }
 
 lc_status
-lc_buf_append(lc_buf *b, const void *p, size_t n)
+lc_buf_append_slow(lc_buf *b, const void *p, size_t n)
 {
 	lc_status rc = lc_buf_reserve(b, n);
 
@@ -60,12 +60,6 @@ lc_buf_append(lc_buf *b, const void *p, size_t n)
 	b->len += n;
 	b->ptr[b->len] = 0;
 	return LC_OK;
-}
-
-lc_status
-lc_buf_append_str(lc_buf *b, const char *s)
-{
-	return lc_buf_append(b, s, strlen(s));
 }
 
 lc_status

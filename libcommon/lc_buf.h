@@ -54,8 +54,27 @@ void lc_buf_init(lc_buf *b, size_t max);
 void lc_buf_free(lc_buf *b);                 /* accepts NULL; leaves b empty, reusable */
 static inline void lc_buf_reset(lc_buf *b) { b->len = 0; if (b->ptr) b->ptr[0] = 0; }
 lc_status lc_buf_reserve(lc_buf *b, size_t extra) LC_MUST_CHECK;
-lc_status lc_buf_append(lc_buf *b, const void *p, size_t n) LC_MUST_CHECK;
-lc_status lc_buf_append_str(lc_buf *b, const char *s) LC_MUST_CHECK;
+lc_status lc_buf_append_slow(lc_buf *b, const void *p, size_t n) LC_MUST_CHECK;
+
+/* Append n bytes; inline when they fit in what is allocated (hot in every output path). */
+LC_MUST_CHECK static inline lc_status
+lc_buf_append(lc_buf *b, const void *p, size_t n)
+{
+	if (n < b->cap - b->len && n <= b->max - b->len) {   /* cap > len always once allocated */
+		if (n)
+			memcpy(b->ptr + b->len, p, n);
+		b->len += n;
+		b->ptr[b->len] = 0;
+		return LC_OK;
+	}
+	return lc_buf_append_slow(b, p, n);
+}
+
+LC_MUST_CHECK static inline lc_status
+lc_buf_append_str(lc_buf *b, const char *s)
+{
+	return lc_buf_append(b, s, strlen(s));
+}
 lc_status lc_buf_printf(lc_buf *b, const char *fmt, ...) LC_PRINTF(2, 3) LC_MUST_CHECK;
 static inline lc_bytes lc_buf_bytes(const lc_buf *b) { return (lc_bytes){b->ptr, b->len}; }
 
