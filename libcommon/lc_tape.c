@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 
 #define TAPE_LOCK_FILE "cxtape.lock"
 #define TAPE_CURSOR_RENEW_EVERY 4096        /* events between snapshot renewals */
+#define TAPE_CURSOR_SHED_EVERY 16           /* renewals between dropping the map's resident pages */
 #define TAPE_SESSION_CACHE 8                /* summaries one write txn keeps in hand */
 #define TAPE_SESSIONS_MAX ((size_t)1 << 20) /* sessions listed or verified at once */
 #define TAPE_SUMMARY_MAX 1024               /* bytes of one encoded session summary */
@@ -116,6 +118,7 @@ struct lc_cursor {
 	int64_t from_ns, to_ns, skew;
 	uint64_t next_seq, stop_after, at_seq;
 	unsigned since_renew;
+	unsigned renewals;
 	cx_event ev;
 	cx_header hdrs[CX_HEADERS_MAX];
 	lc_bytes rec;
@@ -1477,6 +1480,42 @@ rtxn_begin(lc_tape *t, MDB_txn **txn)
 	return rc;
 }
 
+/*
+ * A long scan touches every page of the file, and the kernel counts each one
+ * in our RSS until we let go: drop the map's resident pages from this process.
+ * LMDB maps the file shared and read-only, so this loses nothing — a later
+ * access faults the same bytes back from the page cache. LMDB does not say
+ * where its map is (me_mapaddr is only set with MDB_FIXEDMAP), so find
+ * data.mdb in /proc/self/maps. The map must not move meanwhile, hence
+ * maplock's read side. Best effort: any failure just keeps the pages.
+ */
+static void
+tape_shed_pages(lc_tape *t)
+{
+	char want[PATH_MAX + 16], line[PATH_MAX + 256];
+	FILE *f;
+
+	if (realpath(t->dir, want) == NULL || strlen(want) + 10 >= sizeof(want))
+		return;
+	strcat(want, "/data.mdb");
+	pthread_rwlock_rdlock(&t->maplock);
+	if ((f = fopen("/proc/self/maps", "re")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			unsigned long lo, hi;
+			char *path = strchr(line, '/');
+			size_t n;
+
+			if (path == NULL || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+				continue;
+			n = strcspn(path, "\n");
+			if (n == strlen(want) && strncmp(path, want, n) == 0)
+				(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+		}
+		fclose(f);
+	}
+	pthread_rwlock_unlock(&t->maplock);
+}
+
 /* Reset (keep for renew) a live read txn and drop maplock. */
 static void
 rtxn_reset(lc_tape *t, MDB_txn *txn)
@@ -1856,8 +1895,11 @@ lc_cursor_next(lc_cursor *c, const cx_event **ev, lc_err *err)
 	if (c->finished)
 		return LC_DONE;
 	for (;;) {
-		if (c->live && c->since_renew >= TAPE_CURSOR_RENEW_EVERY)
+		if (c->live && c->since_renew >= TAPE_CURSOR_RENEW_EVERY) {
 			lc_cursor_pause(c);   /* let the writer reuse pages; next_seq keeps our place */
+			if (++c->renewals % TAPE_CURSOR_SHED_EVERY == 0)
+				tape_shed_pages(c->t);   /* constant memory, however long the tape */
+		}
 		if ((st = cur_snapshot(c, err)) != LC_OK)
 			goto fail;
 		st = c->has_conv ? cur_step_conv(c, &found, err) : cur_step_events(c, &found, err);
