@@ -1605,12 +1605,6 @@ page_head(html *h)
 	    "</p>\n", t0, t1, e->n_sessions, e->n_sessions == 1 ? "" : "s", e->events,
 	    e->cfg.mode == AN_MODE_VADER ? "VADER" : "chat", e->cfg.latency_sla_ms,
 	    e->cfg.response_sla_ms);
-	if (e->events && (e->first_wall < h->t0 || e->last_wall > h->t1)) {
-		fmt_wall(e->first_wall, "%Y-%m-%d %H:%M:%S", t0, sizeof(t0));
-		fmt_wall(e->last_wall, "%Y-%m-%d %H:%M:%S", t1, sizeof(t1));
-		putf(h, "<p class=\"note\">That is the chat activity; every event of the selection "
-		    "(annotations included) spans %s – %s UTC.</p>\n", t0, t1);
-	}
 	put(h, "<nav aria-label=\"sections\"><a href=\"#summary\">Summary</a><a href=\"#charts\">Charts"
 	    "</a><a href=\"#agents\">Agents</a><a href=\"#conversations\">Conversations</a>"
 	    "<a href=\"#rate-limits\">Rate limits</a><a href=\"#transcripts\">Transcripts</a></nav>"
