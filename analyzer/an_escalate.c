@@ -65,6 +65,8 @@ typedef struct an_guard {
 	int kind;
 	uint32_t window;
 	uint32_t seq, nseq;  /* consecutive sequences */
+	uint64_t amask;      /* bit (hash & 63) of every exact anchor word: a one-word Bloom filter */
+	int astem;           /* some anchor is a stem: the filter cannot rule a word out */
 } an_guard;
 
 typedef struct an_group {   /* the phrases of one `phrase` line share its guards */
@@ -312,6 +314,8 @@ an_guard_blocks(const an_rules *r, const an_guard *g, an_scanner *sc, size_t i, 
 		near = an_tok_get(sc, after ? i - 1 - w : i + n + w);
 		if (near == NULL || near->clause != clause)
 			break;   /* clauses only get further away */
+		if (!g->astem && !((g->amask >> (near->hash & 63)) & 1))
+			continue;   /* no anchor has this word's hash, so none can equal it */
 		for (uint32_t q = 0; q < g->nseq; q++) {
 			const an_seq *seq = &r->seqs[g->seq + q];
 			const an_word *anchor = &r->words[seq->word + (after ? seq->n - 1 : 0)];
@@ -403,10 +407,14 @@ an_scan_word(const an_rules *r, an_scanner *sc, size_t i, an_fired *f)
 	const an_tok *t = an_tok_get(sc, i);
 	size_t tl = t->end - t->start;
 
+	/* Prefix lengths k (1..4, at most the word's) that some stem is keyed by. */
+	unsigned keys = r->stem_keys & ((2u << (tl < AN_STEM_KEY ? tl : AN_STEM_KEY)) - 2);
+
 	an_probe(r, t->hash, 0, sc, t, i, f);
-	for (unsigned k = 1; k <= AN_STEM_KEY && k <= tl; k++)
-		if (r->stem_keys & (1u << k))
-			an_probe(r, t->pre[k - 1], 1, sc, t, i, f);
+	for (; keys != 0; keys &= keys - 1) {
+		unsigned k = (unsigned)__builtin_ctz(keys);
+		an_probe(r, t->pre[k - 1], 1, sc, t, i, f);
+	}
 }
 
 size_t
@@ -738,6 +746,14 @@ an_do_guard(an_parser *ps, const an_item *it, size_t n)
 	} else {
 		return an_syntax(ps, "unknown guard \"%.*s\"; use not-after, not-before or not-name",
 		    AN_CLIP(n >= 2 ? it[1].n : 0), n >= 2 ? it[1].p : "");
+	}
+	for (uint32_t q = 0; q < g.nseq && g.kind != AN_G_NOT_NAME; q++) {
+		const an_seq *seq = &r->seqs[g.seq + q];
+		const an_word *anchor = &r->words[seq->word + (g.kind == AN_G_NOT_AFTER ? seq->n - 1 : 0)];
+		if (anchor->stem)
+			g.astem = 1;
+		else
+			g.amask |= (uint64_t)1 << (anchor->hash & 63);
 	}
 	if ((rc = AN_PUSH(r, guards, nguards, cguards, AN_GUARDS_MAX)) != LC_OK)
 		return an_cap(ps, rc, "guards");
