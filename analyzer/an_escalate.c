@@ -205,6 +205,20 @@ typedef struct an_scanner {
 	an_tok ring[AN_RING];
 } an_scanner;
 
+/* Is s[i] part of a word? If so, hash it (lowercased) into *h. */
+static inline int
+an_word_byte(const uint8_t *cls, const uint8_t *s, size_t i, size_t n, uint32_t *h)
+{
+	uint8_t c = s[i], k = cls[c];
+
+	if (k == AN_C_WORD)
+		c |= 0x20;   /* ASCII lowercase; digits are unchanged by it */
+	else if (k != AN_C_HIGH && !(k == AN_C_E2 && !an_is_curly_quote(s, i, n)))
+		return 0;
+	*h = an_hash_step(*h, c);
+	return 1;
+}
+
 /* Cut the next word; 0 at the end of the text. */
 static int
 an_scan_next(an_scanner *sc)
@@ -232,16 +246,15 @@ an_scan_next(an_scanner *sc)
 	}
 	t = &sc->ring[sc->ntok % AN_RING];
 	start = i;
-	for (; i < n; i++) {
-		uint8_t c = s[i], k = cls[c];
-		if (k == AN_C_WORD)
-			c |= 0x20;   /* ASCII lowercase; digits are unchanged by it */
-		else if (k != AN_C_HIGH && !(k == AN_C_E2 && !an_is_curly_quote(s, i, n)))
-			break;
-		h = an_hash_step(h, c);
-		if (i - start < AN_STEM_KEY)
-			t->pre[i - start] = h;
+	/* The first AN_STEM_KEY bytes also keep their prefix hashes; the rest need no check for it. */
+	for (; i < n && i - start < AN_STEM_KEY; i++) {
+		if (!an_word_byte(cls, s, i, n, &h))
+			goto cut;
+		t->pre[i - start] = h;
 	}
+	while (i < n && an_word_byte(cls, s, i, n, &h))
+		i++;
+cut:
 	t->start = start;
 	t->end = i;
 	t->hash = h;
