@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lc_utf8.h"
 #include "an_engine_int.h"
 #include "an_feed.h"
 #include "an_html.h"
@@ -87,33 +88,6 @@ putf(html *h, const char *fmt, ...)
 }
 
 /* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
-static size_t
-utf8_len(const uint8_t *s, size_t n)
-{
-	unsigned c = s[0], cp, min;
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /*
  * Text from the tape into HTML text or an attribute value: markup characters
@@ -146,7 +120,7 @@ esc_n(html *h, const void *p, size_t len)
 		case '\t': case '\n': put(h, " "); i++; continue;
 		default: break;
 		}
-		k = s[i] >= 0x80 ? utf8_len(s + i, len - i) : 0;
+		k = s[i] >= 0x80 ? lc_utf8_len(s + i, len - i) : 0;
 		if (k > 0)
 			h->rc = lc_buf_append(h->b, s + i, k);
 		else

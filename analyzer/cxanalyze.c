@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lc_utf8.h"
 #include "an_engine.h"
 #include "an_escalate.h"
 #include "an_feed.h"
@@ -275,36 +276,6 @@ cxa_fmt_float(double v, char *buf, size_t cap)
 		strcat(buf, ".0");
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
-static size_t
-cxa_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned cp, min;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* A JSON string of bytes: escapes as JSON needs; invalid UTF-8 bytes become U+FFFD. */
 static lc_status
 cxa_json_str(lc_buf *b, const char *text, size_t len)
@@ -324,7 +295,7 @@ cxa_json_str(lc_buf *b, const char *text, size_t len)
 			continue;
 		}
 		if (s[i] >= 0x80) {
-			k = cxa_utf8_len(s + i, len - i);
+			k = lc_utf8_len(s + i, len - i);
 			rc = k ? lc_buf_append(b, s + i, k) : lc_buf_append_str(b, "\\ufffd");
 			i += k ? k : 1;
 		} else if (s[i] == '"' || s[i] == '\\') {

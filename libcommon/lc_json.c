@@ -11,6 +11,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "lc_utf8.h"
 #include "lc_json.h"
 
 #define KEY_PATH_MAX 128     /* a dotted key path for lc_json_doc_* */
@@ -1048,30 +1049,6 @@ bad:
 
 /* ---- builders ------------------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if it is not one. */
-static size_t
-utf8_valid(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0];
-	size_t len;
-	uint32_t cp;
-
-	if (c < 0xc2 || c > 0xf4)
-		return 0;
-	len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	if (n < len)
-		return 0;
-	cp = c & (0x3f >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp < 0xe000))
-		return 0;
-	return len;
-}
 
 static lc_status
 escape_into(lc_buf *out, const uint8_t *s, size_t n)
@@ -1091,7 +1068,7 @@ escape_into(lc_buf *out, const uint8_t *s, size_t n)
 			break;
 		}
 		if (s[j] >= 0x80) {
-			k = utf8_valid(s + j, n - j);
+			k = lc_utf8_len(s + j, n - j);
 			rc = k ? lc_buf_append(out, s + j, k) : lc_buf_append(out, "\\ufffd", 6);
 			i = j + (k ? k : 1);
 			continue;
