@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -110,6 +111,8 @@ sim_start(sim_proc *p, const char *const *args)
 	if (p->pid == 0) {
 		char logp[512];
 		int fd;
+		/* however the test ends (a failed assertion, a timeout, a crash), cxsim goes with it */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		snprintf(logp, sizeof(logp), "%s/test-output", build && *build ? build : "build");
 		mkdir(logp, 0755);
 		snprintf(logp + strlen(logp), sizeof(logp) - strlen(logp), "/cxsim-%d.log", (int)getpid());

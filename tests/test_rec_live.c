@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -171,6 +172,8 @@ rec_spawn(rec_env *e, const char *const *args, bool with_tape)
 	pid = fork();
 	if (pid == 0) {
 		FILE *f = fopen(e->log, "a");
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlive the test */
 		if (f) {
 			dup2(fileno(f), 1);
 			dup2(fileno(f), 2);
