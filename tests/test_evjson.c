@@ -4,39 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event_assert.h"
 #include "lc_evjson.h"
-
-static void
-assert_bytes_eq(lc_bytes a, lc_bytes b, const char *what)
-{
-	cr_assert_eq(a.len, b.len, "%s: length %zu vs %zu", what, a.len, b.len);
-	if (a.len)
-		cr_assert(memcmp(a.ptr, b.ptr, a.len) == 0, "%s differs", what);
-}
-
-static void
-assert_event_eq(const cx_event *a, const cx_event *b)
-{
-	cr_assert_eq(a->seq, b->seq);
-	cr_assert_eq(a->kind, b->kind);
-	cr_assert_eq(a->flags, b->flags);
-	cr_assert_eq(a->wall_ns, b->wall_ns);
-	cr_assert_eq(a->mono_ns, b->mono_ns);
-	assert_bytes_eq(a->session, b->session, "session");
-	assert_bytes_eq(a->conversation, b->conversation, "conversation");
-	assert_bytes_eq(a->raw, b->raw, "raw");
-	cr_assert_eq(a->exchange, b->exchange);
-	assert_bytes_eq(a->method, b->method, "method");
-	assert_bytes_eq(a->path, b->path, "path");
-	cr_assert_eq(a->status, b->status);
-	cr_assert_eq(a->close_code, b->close_code);
-	assert_bytes_eq(a->reason, b->reason, "reason");
-	cr_assert_eq(a->n_headers, b->n_headers);
-	for (uint32_t i = 0; i < a->n_headers; i++) {
-		assert_bytes_eq(a->headers[i].name, b->headers[i].name, "header name");
-		assert_bytes_eq(a->headers[i].value, b->headers[i].value, "header value");
-	}
-}
 
 /* Write ev, parse the line back, compare every field. */
 static void
@@ -54,7 +23,7 @@ roundtrip(const cx_event *ev)
 	cr_assert_eq(lc_evjson_parser_new(&p, &err), LC_OK);
 	cr_assert_eq(lc_evjson_parse(p, line.ptr, line.len, &back, &err), LC_OK, "%s: %s",
 	    lc_err_text(&err), (const char *)line.ptr);
-	assert_event_eq(ev, &back);
+	ev_assert_event_eq(ev, &back);
 	lc_evjson_parser_free(p);
 	lc_buf_free(&line);
 }
@@ -141,7 +110,7 @@ Test(evjson, escapes_and_surrogate_pairs_decode)
 	    &ev, &err), LC_OK, "%s", lc_err_text(&err));
 	cr_assert_eq(ev.kind, CX_ANNOTATION);
 	cr_assert_eq(ev.wall_ns, -5);
-	assert_bytes_eq(ev.raw, lc_bytes_str("\xc3\xa9\xf0\x9f\x98\x80/\""), "raw");
+	ev_assert_bytes_eq(ev.raw, lc_bytes_str("\xc3\xa9\xf0\x9f\x98\x80/\""), "raw", 0);
 }
 
 Test(evjson, bad_lines_are_parse_errors_naming_the_column)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_assert.h"
 #include "lc_crc32c.h"
 #include "lc_record.h"
 
@@ -36,38 +37,6 @@ full_event(cx_kind kind, cx_header *h)
 }
 
 static void
-assert_bytes_eq(lc_bytes a, lc_bytes b, const char *what)
-{
-	cr_assert_eq(a.len, b.len, "%s: length %zu != %zu", what, a.len, b.len);
-	if (a.len)
-		cr_assert(memcmp(a.ptr, b.ptr, a.len) == 0, "%s differs", what);
-}
-
-static void
-assert_event_eq(const cx_event *a, const cx_event *b)
-{
-	cr_assert_eq(a->seq, b->seq);
-	cr_assert_eq(a->kind, b->kind);
-	cr_assert_eq(a->flags, b->flags);
-	cr_assert_eq(a->wall_ns, b->wall_ns);
-	cr_assert_eq(a->mono_ns, b->mono_ns);
-	assert_bytes_eq(a->session, b->session, "session");
-	assert_bytes_eq(a->conversation, b->conversation, "conversation");
-	assert_bytes_eq(a->raw, b->raw, "raw");
-	cr_assert_eq(a->exchange, b->exchange);
-	assert_bytes_eq(a->method, b->method, "method");
-	assert_bytes_eq(a->path, b->path, "path");
-	cr_assert_eq(a->status, b->status);
-	cr_assert_eq(a->close_code, b->close_code);
-	assert_bytes_eq(a->reason, b->reason, "reason");
-	cr_assert_eq(a->n_headers, b->n_headers);
-	for (uint32_t i = 0; i < a->n_headers; i++) {
-		assert_bytes_eq(a->headers[i].name, b->headers[i].name, "header name");
-		assert_bytes_eq(a->headers[i].value, b->headers[i].value, "header value");
-	}
-}
-
-static void
 round_trip(const cx_event *in)
 {
 	lc_buf b;
@@ -79,7 +48,7 @@ round_trip(const cx_event *in)
 	cr_assert_eq(lc_record_encode(in, &b, &err), LC_OK, "%s", lc_err_text(&err));
 	cr_assert_eq(lc_record_decode(b.ptr, b.len, in->seq, &out, hd, &err), LC_OK, "%s",
 	    lc_err_text(&err));
-	assert_event_eq(in, &out);
+	ev_assert_event_eq(in, &out);
 	/* zero-copy: raw points into the record buffer */
 	if (out.raw.len)
 		cr_assert(out.raw.ptr > b.ptr && out.raw.ptr + out.raw.len <= b.ptr + b.len);
@@ -280,7 +249,7 @@ Test(record, unknown_fields_from_a_newer_writer_are_skipped)
 
 	cr_assert_eq(lc_record_decode(rec, n, 4242, &out, hd, &err), LC_OK, "%s", err.msg);
 	cr_assert_eq(lc_record_decode(b.ptr, b.len, 4242, &ref, hd2, &err), LC_OK);
-	assert_event_eq(&out, &ref);
+	ev_assert_event_eq(&out, &ref);
 	lc_buf_free(&b);
 }
 

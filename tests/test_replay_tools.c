@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "event_assert.h"
 #include "lc_evjson.h"
 #include "rpl_export.h"
 #include "rpl_verify.h"
@@ -28,13 +29,6 @@ export_str(const char *dir, rpl_export_format fmt, size_t *n)
 	fclose(f);
 	cr_assert_eq(lc_tape_close(t, NULL), LC_OK);
 	return s;
-}
-
-static void
-bytes_eq(lc_bytes a, lc_bytes b, const char *what, uint64_t seq)
-{
-	cr_assert(a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0),
-	    "seq %llu: %s differs", (unsigned long long)seq, what);
 }
 
 Test(replay_tools, jsonl_export_imported_into_a_new_tape_is_equivalent)
@@ -69,25 +63,7 @@ Test(replay_tools, jsonl_export_imported_into_a_new_tape_is_equivalent)
 	cr_assert_eq(lc_cursor_open(b, &all, &cb, &err), LC_OK);
 	while (lc_cursor_next(ca, &ea, &err) == LC_OK) {
 		cr_assert_eq(lc_cursor_next(cb, &eb, &err), LC_OK, "the copy is short");
-		cr_assert_eq(ea->seq, eb->seq);
-		cr_assert_eq(ea->kind, eb->kind);
-		cr_assert_eq(ea->flags, eb->flags);
-		cr_assert_eq(ea->wall_ns, eb->wall_ns);
-		cr_assert_eq(ea->mono_ns, eb->mono_ns);
-		bytes_eq(ea->session, eb->session, "session", ea->seq);
-		bytes_eq(ea->conversation, eb->conversation, "conversation", ea->seq);
-		bytes_eq(ea->raw, eb->raw, "raw", ea->seq);
-		bytes_eq(ea->method, eb->method, "method", ea->seq);
-		bytes_eq(ea->path, eb->path, "path", ea->seq);
-		bytes_eq(ea->reason, eb->reason, "reason", ea->seq);
-		cr_assert_eq(ea->exchange, eb->exchange);
-		cr_assert_eq(ea->status, eb->status);
-		cr_assert_eq(ea->close_code, eb->close_code);
-		cr_assert_eq(ea->n_headers, eb->n_headers);
-		for (uint32_t i = 0; i < ea->n_headers; i++) {
-			bytes_eq(ea->headers[i].name, eb->headers[i].name, "header", ea->seq);
-			bytes_eq(ea->headers[i].value, eb->headers[i].value, "header", ea->seq);
-		}
+		ev_assert_event_eq(ea, eb);
 		count++;
 	}
 	cr_assert_eq(lc_cursor_next(cb, &eb, &err), LC_DONE, "the copy is longer");
