@@ -142,6 +142,8 @@ env_down(rec_env *e)
 	if (e->sim_up)
 		sim_stop(&e->sim);
 	e->sim_up = false;
+	if (current_env == e)
+		current_env = NULL;     /* e may live on a stack frame that is about to end */
 	cr_assert_not(log_has(e, "AddressSanitizer") || log_has(e, "runtime error:") ||
 	              log_has(e, "LeakSanitizer"), "sanitizer report in %s", e->log);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
