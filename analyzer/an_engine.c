@@ -631,15 +631,27 @@ trend_add(an_engine *e, an_conv *c, an_tp at, double compound, lc_env_from from,
 }
 
 static void
-score_message(an_engine *e, const cx_event *ev, an_conv *c, an_tp at, const lc_envelope *env,
+score_message(an_engine *e, const cx_event *ev, an_conv *c, an_tp at, const an_prep *prep,
     lc_status *rc)
 {
-	an_sentiment s;
-	an_match m[AN_MAX_TRIGGERS];
-	size_t n = 0;
+	const lc_envelope *env = &prep->env;
+	const an_match *m = prep->matches;
+	size_t n = prep->n_matches;
+	an_match mine[AN_PREP_MATCHES];
 	an_finding f;
+	an_sentiment s;
 
-	an_sentiment_score(e->lx, e->cfg.mode, (const char *)env->text.ptr, env->text.len, &s);
+	if (!prep->has_triggers && env->from == LC_FROM_CUSTOMER) {
+		n = an_escalate_scan(e->rules, (const char *)env->text.ptr, env->text.len, mine,
+		    AN_PREP_MATCHES);
+		n = n < AN_PREP_MATCHES ? n : AN_PREP_MATCHES;
+		m = mine;
+	}
+
+	if (prep->has_sentiment)
+		s = prep->sentiment;
+	else
+		an_sentiment_score(e->lx, e->cfg.mode, (const char *)env->text.ptr, env->text.len, &s);
 	e->sentiment_count[s.label + 1]++;
 	e->compound_sum += s.compound;
 	if (c != NULL) {
@@ -652,11 +664,6 @@ score_message(an_engine *e, const cx_event *ev, an_conv *c, an_tp at, const lc_e
 		c->n_sent++;
 		trend_add(e, c, at, s.compound, env->from, rc);
 	}
-	if (env->from == LC_FROM_CUSTOMER)
-		n = an_escalate_scan(e->rules, (const char *)env->text.ptr, env->text.len, m,
-		    AN_MAX_TRIGGERS);
-	if (n > AN_MAX_TRIGGERS)
-		n = AN_MAX_TRIGGERS;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t t = trigger_index(e, m[i].trigger);
 
@@ -830,16 +837,15 @@ bucket_model(an_engine *e, const cx_event *ev, an_conv *c, lc_bytes message_id, 
 /* ---------------------------------------------------------------- frames */
 
 static void
-frame_in(an_engine *e, const cx_event *ev, an_tp at, lc_status *rc)
+frame_in(an_engine *e, const cx_event *ev, const an_prep *prep, an_tp at, lc_status *rc)
 {
-	lc_envelope *env = &e->env;
+	const lc_envelope *env = &prep->env;
 	an_conv *c;
 	an_finding f;
 	lc_bytes cid;
 
 	e->frames_in++;
-	if ((ev->flags & CX_F_BINARY) ||
-	    lc_json_envelope_parse(e->parser, ev->raw.ptr, ev->raw.len, env) != LC_OK) {
+	if (prep->parse_rc != LC_OK) {   /* binary frames are not parsed: LC_EPARSE */
 		e->malformed++;
 		finding_init(&f, AN_F_MALFORMED, ev);
 		f.value_ms = (int64_t)ev->raw.len;
@@ -858,14 +864,14 @@ frame_in(an_engine *e, const cx_event *ev, an_tp at, lc_status *rc)
 	case LC_ENV_MESSAGE:
 		if (env->from == LC_FROM_CUSTOMER) {
 			customer_message(e, c, at);
-			score_message(e, ev, c, at, env, rc);
+			score_message(e, ev, c, at, prep, rc);
 		} else if (env->from == LC_FROM_AGENT) {
 			/* The echo of our own message: a delivery receipt. Imported transcripts
 			 * have no frame_out, so there the echo is the agent's reply. */
 			delivered(e, ev, env->message_id, at, rc);
 			if (ev->flags & CX_F_IMPORTED) {
 				agent_reply(e, ev, c, at, rc);
-				score_message(e, ev, c, at, env, rc);
+				score_message(e, ev, c, at, prep, rc);
 			}
 		} else {
 			e->msgs_system++;
@@ -926,16 +932,15 @@ frame_in(an_engine *e, const cx_event *ev, an_tp at, lc_status *rc)
 }
 
 static void
-frame_out(an_engine *e, const cx_event *ev, an_tp at, lc_status *rc)
+frame_out(an_engine *e, const cx_event *ev, const an_prep *prep, an_tp at, lc_status *rc)
 {
-	lc_envelope *env = &e->env;
+	const lc_envelope *env = &prep->env;
 	an_pending *p;
 	an_conv *c;
 	lc_bytes cid;
 
 	e->frames_out++;
-	if (lc_json_envelope_parse(e->parser, ev->raw.ptr, ev->raw.len, env) != LC_OK ||
-	    env->type != LC_ENV_MESSAGE)
+	if (prep->parse_rc != LC_OK || env->type != LC_ENV_MESSAGE)
 		return;         /* typing and the like: nothing to measure */
 	cid = env->conversation_id.len ? env->conversation_id : ev->conversation;
 	c = conv_get(e, cid, ev, at, rc);
@@ -972,7 +977,7 @@ frame_out(an_engine *e, const cx_event *ev, an_tp at, lc_status *rc)
 		p->conv = c != NULL ? c->index : 0;
 	}
 	agent_reply(e, ev, c, at, rc);
-	score_message(e, ev, c, at, env, rc);
+	score_message(e, ev, c, at, prep, rc);
 }
 
 /* ---------------------------------------------------------------- HTTP and the stream */
@@ -1186,8 +1191,60 @@ an_engine_set_session_agent(an_engine *e, const char *session, const char *agent
 	return LC_OK;
 }
 
+_Static_assert(AN_PREP_MATCHES == AN_MAX_TRIGGERS, "a preparation keeps every trigger the engine counts");
+
+void
+an_engine_prepare(const an_engine *e, lc_json_parser *parser, const cx_event *ev, unsigned what,
+    an_prep *out)
+{
+	const lc_envelope *env = &out->env;
+	size_t n;
+
+	out->scored = false;
+	out->has_sentiment = false;
+	out->has_triggers = false;
+	out->n_matches = 0;
+	if (ev->kind != CX_FRAME_IN && ev->kind != CX_FRAME_OUT) {
+		out->parse_rc = LC_EINVAL;
+		return;
+	}
+	if (ev->kind == CX_FRAME_IN && (ev->flags & CX_F_BINARY)) {
+		out->parse_rc = LC_EPARSE;
+		return;
+	}
+	out->parse_rc = lc_json_envelope_parse(parser, ev->raw.ptr, ev->raw.len, &out->env);
+	if (out->parse_rc != LC_OK || env->type != LC_ENV_MESSAGE)
+		return;
+	/* Scored: what the customer says, what the agent sends, and an imported transcript's
+	 * agent lines (they have no frame_out). The echo of a live agent message is not. */
+	if (ev->kind == CX_FRAME_IN && env->from != LC_FROM_CUSTOMER &&
+	    !(env->from == LC_FROM_AGENT && (ev->flags & CX_F_IMPORTED)))
+		return;
+	out->scored = true;
+	if (what & AN_PREP_SENTIMENT) {
+		an_sentiment_score(e->lx, e->cfg.mode, (const char *)env->text.ptr, env->text.len,
+		    &out->sentiment);
+		out->has_sentiment = true;
+	}
+	if (env->from != LC_FROM_CUSTOMER || !(what & AN_PREP_TRIGGERS))
+		return;
+	n = an_escalate_scan(e->rules, (const char *)env->text.ptr, env->text.len, out->matches,
+	    AN_PREP_MATCHES);
+	out->n_matches = n < AN_PREP_MATCHES ? n : AN_PREP_MATCHES;
+	out->has_triggers = true;
+}
+
 lc_status
 an_engine_feed(an_engine *e, const cx_event *ev)
+{
+	if (e->finished)
+		return LC_ECLOSED;
+	an_engine_prepare(e, e->parser, ev, AN_PREP_ALL, &e->prep);
+	return an_engine_feed_prepared(e, ev, &e->prep);
+}
+
+lc_status
+an_engine_feed_prepared(an_engine *e, const cx_event *ev, const an_prep *prep)
 {
 	lc_status rc = LC_OK;
 	an_tp at;
@@ -1213,10 +1270,10 @@ an_engine_feed(an_engine *e, const cx_event *ev)
 	e->events++;
 	switch (ev->kind) {
 	case CX_FRAME_IN:
-		frame_in(e, ev, at, &rc);
+		frame_in(e, ev, prep, at, &rc);
 		break;
 	case CX_FRAME_OUT:
-		frame_out(e, ev, at, &rc);
+		frame_out(e, ev, prep, at, &rc);
 		break;
 	case CX_HTTP_REQUEST:
 		http_request(e, ev, at, &rc);

@@ -11,6 +11,7 @@
 #include "lc_buf.h"
 #include "lc_err.h"
 #include "lc_event.h"
+#include "lc_json.h"
 
 /*
  * The engine sees cx_events in tape order and nothing else: no clock, no I/O,
@@ -109,6 +110,44 @@ lc_status an_engine_set_session_agent(an_engine *e, const char *session, const c
  * findings, not errors. Caps that were hit are counted in the report.
  */
 lc_status an_engine_feed(an_engine *e, const cx_event *ev) LC_MUST_CHECK;
+
+/*
+ * The part of analysing one event that depends on the event alone — the frame's
+ * envelope, a message's sentiment and escalation triggers — done apart from
+ * the engine's state, so another thread can do it ahead of the engine (an_pipe).
+ * an_engine_feed(e, ev) is an_engine_prepare with the engine's own parser and
+ * then an_engine_feed_prepared: one code path, the same findings.
+ */
+#define AN_PREP_MATCHES 16
+typedef struct an_prep {
+	lc_status parse_rc;          /* LC_OK: env is valid; frames only (others: LC_EINVAL) */
+	lc_envelope env;             /* strings in the event's raw or the parser's scratch */
+	bool scored;                 /* a message the engine scores (triggers: a customer's) */
+	bool has_sentiment;          /* sentiment computed here (else feeding computes it) */
+	bool has_triggers;           /* matches computed here (else feeding computes them) */
+	an_sentiment sentiment;
+	size_t n_matches;
+	an_match matches[AN_PREP_MATCHES];
+} an_prep;
+
+/* What an_engine_prepare does beyond the envelope, which it always parses. */
+#define AN_PREP_SENTIMENT  1u
+#define AN_PREP_TRIGGERS   2u
+#define AN_PREP_ALL        (AN_PREP_SENTIMENT | AN_PREP_TRIGGERS)
+
+/*
+ * Fill *out for ev: the envelope, and what `what` asks for of a scored
+ * message; feeding does the rest (a pipe splits the work between its two
+ * threads so that neither waits). Reads only the engine's configuration,
+ * lexicon and rules, which never change after an_engine_new, so any thread
+ * may call it with its own parser while another feeds the engine. *out
+ * borrows from ev and parser: valid until either changes.
+ */
+void an_engine_prepare(const an_engine *e, lc_json_parser *parser, const cx_event *ev, unsigned what,
+    an_prep *out);
+
+/* Feed ev with its preparation (an_engine_prepare of this very event and engine). */
+lc_status an_engine_feed_prepared(an_engine *e, const cx_event *ev, const an_prep *prep) LC_MUST_CHECK;
 
 /* End of input: emits what only the end can tell (never-acked messages, exhausted retries). */
 lc_status an_engine_finish(an_engine *e) LC_MUST_CHECK;

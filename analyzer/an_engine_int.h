@@ -113,7 +113,7 @@ struct an_engine {
 	an_finding_cb cb;
 	void *ud;
 	lc_json_parser *parser;
-	lc_envelope env;
+	an_prep prep;            /* an_engine_feed's, with parser */
 
 	lc_map *sessions;        /* id -> (uintptr_t) index */
 	uint32_t n_sessions;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* an_feed: tape -> engine, in seq order. */
 #include "an_feed.h"
+#include "an_pipe.h"
 
 #include <stdlib.h>
 
@@ -24,16 +25,17 @@ lc_status
 an_feed_tape(lc_tape *t, const lc_cursor_opts *sel, an_engine *e, an_feed_progress progress,
     void *ud, uint64_t *n_events, lc_err *err)
 {
-	lc_cursor *c = NULL;
+	an_pipe *pp = NULL;
 	const cx_event *ev;
+	const an_prep *prep;
 	uint64_t n = 0;
 	lc_status rc;
 
 	rc = an_feed_sessions(t, e, err);
 	if (rc == LC_OK)
-		rc = lc_cursor_open(t, sel, &c, err);
-	while (rc == LC_OK && (rc = lc_cursor_next(c, &ev, err)) == LC_OK) {
-		rc = an_engine_feed(e, ev);
+		rc = an_pipe_open(t, sel, e, &pp, err);
+	while (rc == LC_OK && (rc = an_pipe_next(pp, &ev, &prep, err)) == LC_OK) {
+		rc = an_engine_feed_prepared(e, ev, prep);
 		if (rc != LC_OK)
 			lc_err_set(err, rc, "analyzing event %llu: %s", (unsigned long long)ev->seq,
 			    lc_strerror(rc));
@@ -42,7 +44,7 @@ an_feed_tape(lc_tape *t, const lc_cursor_opts *sel, an_engine *e, an_feed_progre
 	}
 	if (rc == LC_DONE)
 		rc = an_engine_finish(e);
-	lc_cursor_close(c);
+	an_pipe_close(pp);
 	if (n_events != NULL)
 		*n_events = n;
 	return rc;
