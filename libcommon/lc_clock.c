@@ -180,7 +180,11 @@ virt_step(lc_clock *c, int64_t deadline, int64_t *late, int64_t *until)
 	pthread_mutex_lock(&c->mu);
 	r = c->src.mono_ns(c->src.ctx);
 	v = virt_at(c, r);
-	if (!c->paused && c->speed == 0) {
+	if (c->paused) {
+		/* Nothing more comes out while paused, even an event that was already due
+		 * (a replay running late would otherwise keep printing after "paused"). */
+		*until = r + LC_CLOCK_SLICE_NS;
+	} else if (c->speed == 0) {
 		if (c->base_v < deadline)
 			c->base_v = deadline;        /* max: time jumps to what is next */
 		*late = v > deadline ? v - deadline : 0;
@@ -188,8 +192,6 @@ virt_step(lc_clock *c, int64_t deadline, int64_t *late, int64_t *until)
 	} else if (v >= deadline) {
 		*late = v - deadline;
 		done = 1;
-	} else if (c->paused) {
-		*until = r + LC_CLOCK_SLICE_NS;
 	} else {
 		real_deadline = c->base_r + (int64_t)ceil((double)(deadline - c->base_v) / c->speed);
 		*until = real_deadline < r + LC_CLOCK_SLICE_NS ? real_deadline : r + LC_CLOCK_SLICE_NS;

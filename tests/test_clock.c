@@ -168,6 +168,19 @@ Test(clock, a_sleep_while_paused_waits_for_resume)
 	lc_clock_free(c);
 }
 
+Test(clock, an_event_already_due_waits_while_paused)
+{
+	fake f = {.mono = 0, .resume_after = 3};
+	lc_clock *c = virt(&f, 0, 1.0);
+
+	f.c = c;
+	f.mono = 2 * S;                          /* running late: 50 ms was due long ago */
+	cr_assert_eq(lc_clock_pause(c), LC_OK);
+	cr_assert_eq(lc_clock_sleep_until(c, 50 * MS), 2 * S - 50 * MS, "it reports how late it was");
+	cr_assert_eq(f.sleeps, 3, "nothing came out until the resume (%d slices slept)", f.sleeps);
+	lc_clock_free(c);
+}
+
 Test(clock, real_clock_reads_its_source_and_refuses_controls)
 {
 	fake f = {.mono = 42, .wall = 1698765432000LL * MS};
