@@ -1426,16 +1426,15 @@ static double an_py_round(double x, int nd)
 	double y = x * scale, fl = floor(y), frac = y - fl, r;
 
 	if (fabs(frac - 0.5) > 1e-6) {
-		r = frac < 0.5 ? fl : fl + 1;
+		r = fl + (double)(frac >= 0.5);   /* frac < 0.5 ? fl : fl + 1, without a branch */
 	} else {
 		/* Too close to a tie for the fast path: let printf round the exact value. */
 		char buf[64];
 		snprintf(buf, sizeof(buf), "%.*f", nd, x);
 		return strtod(buf, NULL);
 	}
-	if (r == 0)
-		return copysign(0.0, x);
-	return r / scale;
+	/* r / scale has x's sign already unless r is 0, which takes x's sign (-0.0). */
+	return copysign(r / scale, x);
 }
 
 /* '!' and '?' counts of the text. */
