@@ -65,6 +65,22 @@ run_pipe(lc_tape *t, const lc_cursor_opts *sel, lc_buf *out, uint64_t *n)
 	an_engine_free(e);
 }
 
+/* sel through both: more than `min` events, and the same findings and report. */
+static void
+compare_selection(lc_tape *t, const lc_cursor_opts *sel, lc_buf *a, lc_buf *b, uint64_t min,
+    const char *what)
+{
+	uint64_t na, nb;
+
+	lc_buf_reset(a);
+	lc_buf_reset(b);
+	run_reference(t, sel, a, &na);
+	run_pipe(t, sel, b, &nb);
+	cr_assert(na > min && nb == na, "%s: %llu events by the cursor, %llu by the pipe", what,
+	    (unsigned long long)na, (unsigned long long)nb);
+	cr_assert(a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0, "%s selection differs", what);
+}
+
 static void
 add_raw(lc_tape *t, cx_kind kind, uint32_t flags, int64_t at_ms, const char *conv, const void *raw,
     size_t len)
@@ -179,21 +195,11 @@ Test(pipe, findings_and_report_are_byte_identical_to_a_cursor_and_an_engine_feed
 	/* A selection: one conversation through the index, and a time range. */
 	lc_cursor_opts_init(&sel);
 	sel.conversation = "k-5";
-	lc_buf_reset(&a);
-	lc_buf_reset(&b);
-	run_reference(t, &sel, &a, &na);
-	run_pipe(t, &sel, &b, &nb);
-	cr_assert(na > 100 && nb == na, "%llu vs %llu", (unsigned long long)na, (unsigned long long)nb);
-	cr_assert(a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0, "conversation selection differs");
+	compare_selection(t, &sel, &a, &b, 100, "conversation");
 	lc_cursor_opts_init(&sel);
 	sel.from_ns = RF_T0 + 9000 * RF_MS;
 	sel.to_ns = RF_T0 + 30000 * RF_MS;
-	lc_buf_reset(&a);
-	lc_buf_reset(&b);
-	run_reference(t, &sel, &a, &na);
-	run_pipe(t, &sel, &b, &nb);
-	cr_assert(na > 1000 && nb == na, "%llu vs %llu", (unsigned long long)na, (unsigned long long)nb);
-	cr_assert(a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0, "time selection differs");
+	compare_selection(t, &sel, &a, &b, 1000, "time range");
 
 	lc_buf_free(&a);
 	lc_buf_free(&b);
