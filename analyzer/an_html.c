@@ -1174,6 +1174,8 @@ put_text(html *h, lc_bytes text, const an_match *m, size_t n)
 	size_t shown = text.len < AN_HTML_MAX_TEXT ? text.len : AN_HTML_MAX_TEXT, pos = 0;
 	size_t order[AN_TRIGGERS_MAX];
 
+	if (text.len == 0)
+		return;   /* an empty text may have no pointer: nothing to add NULL + 0 to */
 	while (shown < text.len && shown > 0 && (text.ptr[shown] & 0xc0) == 0x80)
 		shown--;
 	for (size_t i = 0; i < n; i++) {

@@ -94,7 +94,7 @@ put_escaped(lc_buf *out, lc_bytes b)
 		if (rc == LC_OK)
 			rc = lc_buf_append(out, esc, elen);
 	}
-	if (rc == LC_OK)
+	if (rc == LC_OK && run < b.len)   /* an empty field may have no pointer at all */
 		rc = lc_buf_append(out, b.ptr + run, b.len - run);
 	if (rc == LC_OK)
 		rc = lc_buf_append(out, "\"", 1);

@@ -159,8 +159,9 @@ put_headers(lc_buf *out, const cx_event *ev, lc_bytes *ctype)
 static lc_status
 put_query(lc_buf *out, lc_bytes path)
 {
-	const uint8_t *q = memchr(path.ptr, '?', path.len);
-	const uint8_t *end = path.ptr + path.len;
+	/* An empty path may have no pointer: memchr and NULL + 0 must not see it. */
+	const uint8_t *q = path.len ? memchr(path.ptr, '?', path.len) : NULL;
+	const uint8_t *end = path.len ? path.ptr + path.len : NULL;
 	lc_status rc = lc_buf_append_str(out, "\"queryString\":[");
 	bool first = true;
 

@@ -50,6 +50,17 @@ Test(evjson, every_field_survives_a_round_trip)
 	roundtrip(&ev);
 }
 
+/* A parsed header whose value was null is {NULL, 0}, and it writes back as "". fuzz_evjson found
+ * the writer doing NULL + 0 on it (clang's UBSan flags that, gcc's does not); the input that found
+ * it is in tests/fuzz/corpus/fuzz_evjson/regress-null-header-value. */
+Test(evjson, empty_fields_without_a_pointer_round_trip)
+{
+	cx_header hs[2] = {{lc_bytes_str("Retry-After"), {NULL, 0}}, {{NULL, 0}, lc_bytes_str("x")}};
+	cx_event ev = {.seq = 2, .kind = CX_HTTP_RESPONSE, .status = 429, .n_headers = 2, .headers = hs};
+
+	roundtrip(&ev);
+}
+
 Test(evjson, text_frames_stay_readable_json_strings)
 {
 	cx_event ev = {.seq = 3, .kind = CX_FRAME_IN, .wall_ns = 1,
