@@ -14,6 +14,7 @@
 #define BENCH_LINE_MAX   128
 #define BENCH_TARGET_MPS 1.5e6
 #define BENCH_TARGET_X   10.0
+#define BENCH_ROUNDS     3         /* cxtape-then-tutorial rounds for the ratio */
 
 /* Parts of ~60-byte customer-service chat lines; every combination is distinct. */
 static const char *const openers[] = {
@@ -163,11 +164,31 @@ main(void)
 	printf("escalations only:             %12.0f  %12.0f\n", esc.wall, esc.cpu);
 	printf("sentiment + escalations:      %12.0f  %12.0f  (target >= %.0f by cpu: %s)\n",
 	    both.wall, both.cpu, BENCH_TARGET_MPS, both.cpu >= BENCH_TARGET_MPS ? "met" : "MISSED");
-	py = bench_python(&c);
-	if (py > 0)
-		printf("tutorial analyzer (python3):  %12.0f  (wall)   -> cxtape is %.1fx faster by wall clock "
-		    "(target >= %.0fx: %s)\n", py, both.wall / py, BENCH_TARGET_X,
-		    both.wall / py >= BENCH_TARGET_X ? "met" : "MISSED");
+	/*
+	 * The ratio: BENCH_ROUNDS rounds, each timing cxtape then the tutorial right after it, so a
+	 * burst of load from elsewhere hits one round rather than one side; the median round counts.
+	 */
+	double ratio[BENCH_ROUNDS];
+	size_t rounds = 0;
+	for (size_t k = 0; k < BENCH_ROUNDS; k++) {
+		bench_rate b = k == 0 ? both : bench_run(&c, lx, r, 3, &sink);
+		if ((py = bench_python(&c)) <= 0)
+			break;
+		ratio[rounds++] = b.wall / py;
+		printf("round %zu: cxtape %.0f msgs/s, tutorial analyzer (python3) %.0f msgs/s (wall): %.1fx\n",
+		    k + 1, b.wall, py, b.wall / py);
+	}
+	if (rounds > 0) {
+		for (size_t i = 1; i < rounds; i++)   /* insertion sort: three values */
+			for (size_t j = i; j > 0 && ratio[j] < ratio[j - 1]; j--) {
+				double t = ratio[j];
+				ratio[j] = ratio[j - 1];
+				ratio[j - 1] = t;
+			}
+		printf("cxtape vs the tutorial's analyzer: %.1fx by wall clock, median of %zu rounds "
+		    "(target >= %.0fx: %s)\n", ratio[rounds / 2], rounds, BENCH_TARGET_X,
+		    ratio[rounds / 2] >= BENCH_TARGET_X ? "met" : "MISSED");
+	}
 	printf("(checksum %lu)\n", sink);
 	rc = 0;
 out:
