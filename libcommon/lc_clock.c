@@ -15,6 +15,7 @@ struct lc_clock {
 	pthread_mutex_t mu;     /* guards the anchor below: controls come from another thread */
 	double speed;           /* 0: max, never wait */
 	bool paused;
+	bool spin;              /* system time source: finish a replay's waits on the CPU */
 	int64_t base_v;         /* virtual time at the anchor */
 	int64_t base_r;         /* real monotonic time at the anchor */
 };
@@ -56,6 +57,21 @@ sys_sleep_until(void *ctx, int64_t deadline_ns)
 		;
 }
 
+/*
+ * Wait for deadline_ns, sleeping all but the last LC_CLOCK_SPIN_NS and
+ * spinning on the clock for those: a thread woken from sleep runs 0.1-0.2 ms
+ * late on a busy or virtualised machine, more than a faithful replay should.
+ * It costs at most that much CPU per event.
+ */
+static void
+sys_sleep_spin_until(int64_t deadline_ns)
+{
+	if (deadline_ns - sys_read(CLOCK_MONOTONIC) > LC_CLOCK_SPIN_NS)
+		sys_sleep_until(NULL, deadline_ns - LC_CLOCK_SPIN_NS);
+	while (sys_read(CLOCK_MONOTONIC) < deadline_ns)
+		;
+}
+
 lc_time_source
 lc_time_source_system(void)
 {
@@ -71,6 +87,7 @@ clock_make(const lc_time_source *src, bool is_virtual, lc_clock **out, lc_err *e
 	if (c == NULL)
 		return lc_err_set(err, LC_ENOMEM, "out of memory making a clock");
 	c->src = src ? *src : lc_time_source_system();
+	c->spin = src == NULL;
 	c->is_virtual = is_virtual;
 	c->speed = 1.0;
 	pthread_mutex_init(&c->mu, NULL);
@@ -171,8 +188,9 @@ real_sleep_until(lc_clock *c, int64_t deadline)
  * One step of a virtual wait: 1 when the deadline is reached (*late set),
  * else the real deadline of the next slice to sleep to.
  */
+/* *until: when to look again; *exact: it is the event's own deadline, not a slice's end. */
 static int
-virt_step(lc_clock *c, int64_t deadline, int64_t *late, int64_t *until)
+virt_step(lc_clock *c, int64_t deadline, int64_t *late, int64_t *until, bool *exact)
 {
 	int64_t r, v, real_deadline;
 	int done = 0;
@@ -194,7 +212,8 @@ virt_step(lc_clock *c, int64_t deadline, int64_t *late, int64_t *until)
 		done = 1;
 	} else {
 		real_deadline = c->base_r + (int64_t)ceil((double)(deadline - c->base_v) / c->speed);
-		*until = real_deadline < r + LC_CLOCK_SLICE_NS ? real_deadline : r + LC_CLOCK_SLICE_NS;
+		*exact = real_deadline < r + LC_CLOCK_SLICE_NS;
+		*until = *exact ? real_deadline : r + LC_CLOCK_SLICE_NS;
 	}
 	pthread_mutex_unlock(&c->mu);
 	return done;
@@ -204,11 +223,17 @@ int64_t
 lc_clock_sleep_until(lc_clock *c, int64_t deadline_ns)
 {
 	int64_t late = 0, until = 0;
+	bool exact = false;
 
 	if (!c->is_virtual)
 		return real_sleep_until(c, deadline_ns);
-	while (!virt_step(c, deadline_ns, &late, &until))
-		c->src.sleep_until(c->src.ctx, until);
+	while (!virt_step(c, deadline_ns, &late, &until, &exact)) {
+		if (c->spin && exact)
+			sys_sleep_spin_until(until);
+		else
+			c->src.sleep_until(c->src.ctx, until);
+		exact = false;
+	}
 	return late;
 }
 
