@@ -58,16 +58,24 @@ sys_sleep_until(void *ctx, int64_t deadline_ns)
 }
 
 /*
- * Wait for deadline_ns, sleeping all but the last LC_CLOCK_SPIN_NS and
- * spinning on the clock for those: a thread woken from sleep runs 0.1-0.2 ms
- * late on a busy or virtualised machine, more than a faithful replay should.
- * It costs at most that much CPU per event.
+ * Wait for deadline_ns, sleeping all but the last stretch and spinning on the
+ * clock for that: a thread woken from sleep runs 0.1-0.2 ms late on a busy or
+ * virtualised machine (and now and then a millisecond or more after a long
+ * sleep), more than a faithful replay should. The stretch is a tenth of the
+ * wait, at least LC_CLOCK_SPIN_NS and at most LC_CLOCK_SPIN_MAX_NS, so the CPU
+ * it costs is bounded by about a tenth of the time waited.
  */
 static void
 sys_sleep_spin_until(int64_t deadline_ns)
 {
-	if (deadline_ns - sys_read(CLOCK_MONOTONIC) > LC_CLOCK_SPIN_NS)
-		sys_sleep_until(NULL, deadline_ns - LC_CLOCK_SPIN_NS);
+	int64_t wait = deadline_ns - sys_read(CLOCK_MONOTONIC), spin = wait / 10;
+
+	if (spin < LC_CLOCK_SPIN_NS)
+		spin = LC_CLOCK_SPIN_NS;
+	if (spin > LC_CLOCK_SPIN_MAX_NS)
+		spin = LC_CLOCK_SPIN_MAX_NS;
+	if (wait > spin)
+		sys_sleep_until(NULL, deadline_ns - spin);
 	while (sys_read(CLOCK_MONOTONIC) < deadline_ns)
 		;
 }

@@ -35,7 +35,8 @@ lc_time_source lc_time_source_system(void);
 typedef struct lc_clock lc_clock;
 
 #define LC_CLOCK_SLICE_NS  (50 * 1000 * 1000LL)   /* longest uninterrupted virtual wait */
-#define LC_CLOCK_SPIN_NS   (300 * 1000LL)          /* a system virtual clock spins this long */
+#define LC_CLOCK_SPIN_NS   (300 * 1000LL)          /* a system virtual clock spins at least this */
+#define LC_CLOCK_SPIN_MAX_NS (2 * 1000 * 1000LL)   /* and at most this before each event */
 #define LC_CLOCK_SPEED_MAX 1e6                      /* fastest finite speed accepted */
 
 /* src NULL means the system. *out: caller frees with lc_clock_free. */
