@@ -783,16 +783,17 @@ scan_num_field(scan *s, double lo, double hi, double *dst, uint32_t bit, lc_enve
 	}
 }
 
+/* The text member: a string member, cut at LC_ENV_TEXT_MAX on a character boundary. */
 static bool
 scan_text_field(scan *s, lc_envelope *env)
 {
 	lc_bytes t;
 	size_t n;
+	bool set;
 
-	switch (value_kind(s)) {
-	case VK_STR:
-		if (!str_value(s, &t))
-			return false;
+	if (!scan_str_field(s, &t, LC_ENVF_TEXT, env, &set))
+		return false;
+	if (set) {
 		n = t.len;
 		if (n > LC_ENV_TEXT_MAX) {
 			n = LC_ENV_TEXT_MAX;
@@ -801,15 +802,8 @@ scan_text_field(scan *s, lc_envelope *env)
 			env->text_truncated = true;
 		}
 		env->text = lc_bytes_make(t.ptr, n);
-		env->present |= LC_ENVF_TEXT;
-		return true;
-	case VK_NULL:
-		s->p += 4;
-		return true;
-	default:
-		env->wrong_types++;
-		return value_skip(s);
 	}
+	return true;
 }
 
 static lc_env_type
