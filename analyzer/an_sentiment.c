@@ -12,6 +12,7 @@
 #include "an_vader_case.h"
 #include "an_vader_chat.h"
 #include "an_vader_data.h"
+#include "lc_utf8.h"
 
 /* Caps on what a lexicon may hold: a hostile file is an error, not an allocation. */
 #define AN_LEX_FILE_MAX   (32u << 20)   /* bytes in one lexicon file */
@@ -259,32 +260,13 @@ static lc_status an_lex_put_str(an_lexicon *lx, const char *s, uint32_t *wi, lc_
 /* Decode one code point; an invalid byte decodes as U+FFFD of length 1. */
 static uint32_t an_utf8_next(const unsigned char *s, size_t n, size_t *adv)
 {
-	uint32_t c = s[0];
-	size_t need;
-	uint32_t min;
+	uint32_t c;
 
-	*adv = 1;
-	if (c < 0x80)
-		return c;
-	if (c >= 0xC2 && c <= 0xDF) {
-		need = 1; c &= 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2; c &= 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3; c &= 0x07; min = 0x10000;
-	} else {
+	*adv = lc_utf8_decode(s, n, &c);
+	if (*adv == 0) {
+		*adv = 1;
 		return 0xFFFD;
 	}
-	if (n < need + 1)
-		return 0xFFFD;
-	for (size_t i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0xFFFD;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0xFFFD;
-	*adv = need + 1;
 	return c;
 }
 

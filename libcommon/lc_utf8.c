@@ -1,15 +1,25 @@
 /* SPDX-License-Identifier: MIT */
-/* lc_utf8: UTF-8 validation, one sequence at a time. */
+/* lc_utf8: UTF-8 validation and decoding, one sequence at a time. */
 #include "lc_utf8.h"
 
 size_t
 lc_utf8_len(const uint8_t *s, size_t n)
 {
-	unsigned c = s[0], cp, min;
+	uint32_t cp;
+
+	return lc_utf8_decode(s, n, &cp);
+}
+
+size_t
+lc_utf8_decode(const uint8_t *s, size_t n, uint32_t *out)
+{
+	uint32_t c = s[0], cp, min;
 	size_t len;
 
-	if (c < 0x80)
+	if (c < 0x80) {
+		*out = c;
 		return 1;
+	}
 	if (c >= 0xc2 && c <= 0xdf)
 		len = 2, cp = c & 0x1f, min = 0x80;
 	else if (c >= 0xe0 && c <= 0xef)
@@ -27,5 +37,6 @@ lc_utf8_len(const uint8_t *s, size_t n)
 	}
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	*out = cp;
 	return len;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* lc_utf8: UTF-8 validation, one sequence at a time. */
+/* lc_utf8: UTF-8 validation and decoding, one sequence at a time. */
 #ifndef LC_UTF8_H
 #define LC_UTF8_H
 
@@ -12,5 +12,8 @@
  * an overlong form, a surrogate, a code point past U+10FFFF or a cut sequence.
  */
 size_t lc_utf8_len(const uint8_t *s, size_t n);
+
+/* The same, also giving the code point in *cp when the sequence is well formed. */
+size_t lc_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp);
 
 #endif
