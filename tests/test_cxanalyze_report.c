@@ -2,7 +2,6 @@
 /* Tests for `cxanalyze report`: a tape in, the engine's report out, in every format and selection. */
 #include <cJSON.h>
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,21 +10,15 @@
 
 #include "an_engine.h"
 #include "an_feed.h"
-#include "lc_redact.h"
 #include "lc_tape.h"
+#include "test_replay_fixture.h"
 
 #define MS 1000000LL
 #define T0 (1698765432000LL * MS)
 
-static char dir[256];
-static char tape[300];
-
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(p);
-}
+static rfx fx;              /* the tape of this suite (test_replay_fixture.h) */
+static const char *dir;     /* its temporary directory */
+static const char *tape;    /* the tape inside it */
 
 static void
 append_r(lc_tape *t, cx_kind kind, int64_t at_ms, const char *raw, const char *reason)
@@ -53,21 +46,14 @@ append_r(lc_tape *t, cx_kind kind, int64_t at_ms, const char *raw, const char *r
 static void
 make_tape(void)
 {
-	static const char key[] = "report-test-key-0123456789abcdef";
-	lc_redactor *red = NULL;
-	lc_tape *t = NULL;
-	lc_tape_opts o;
+	lc_tape *t;
 	lc_err err = LC_ERR_INIT;
 	char sid[LC_SESSION_ID_MAX];
-	const char *tmp = getenv("TMPDIR");
 
-	snprintf(dir, sizeof(dir), "%s/cxtape-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(tape, sizeof(tape), "%s/tape", dir);
-	cr_assert_eq(lc_redactor_from_key(key, strlen(key), 0, &red, &err), LC_OK, "%s", err.msg);
-	lc_tape_opts_init(&o);
-	o.redactor = red;
-	cr_assert_eq(lc_tape_open_write(tape, &o, &t, &err), LC_OK, "%s", err.msg);
+	rfx_init(&fx);
+	dir = fx.root;
+	tape = fx.dir;
+	t = rfx_open_write(&fx, tape);
 	cr_assert_eq(lc_tape_session_begin(t, "agent-7", "test", sid, &err), LC_OK);
 	append_r(t, CX_ANNOTATION, 0, "{\"agent\":\"agent-7\"}", "session");
 	append(t, CX_FRAME_IN, 10, "{\"type\":\"message\",\"conversationId\":\"c-1\",\"messageId\":\"m-a\","
@@ -83,13 +69,12 @@ make_tape(void)
 	    "\"text\":\"Glad to help\"}");
 	append(t, CX_FRAME_IN, 9600, "{\"type\":\"ack\",\"messageId\":\"m-2\"}");
 	cr_assert_eq(lc_tape_close(t, &err), LC_OK, "%s", err.msg);
-	lc_redactor_free(red);
 }
 
 static void
 drop_tape(void)
 {
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	rfx_done(&fx);
 }
 
 /* Run cxanalyze with args; stdout into out (NUL-terminated), returns the exit status. */

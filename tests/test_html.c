@@ -2,7 +2,6 @@
 /* Tests for the HTML report: structure, escaping and determinism, then the page in headless chromium. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,22 +12,16 @@
 #include "an_engine.h"
 #include "an_feed.h"
 #include "an_html.h"
-#include "lc_redact.h"
 #include "lc_tape.h"
+#include "test_replay_fixture.h"
 
 #define MS 1000000LL
 #define T0 (1698765432000LL * MS)
 #define PAGE_MAX ((size_t)64 << 20)
 
-static char dir[256];
-static char tape[300];
-
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(p);
-}
+static rfx fx;              /* the tape of this suite (test_replay_fixture.h) */
+static const char *dir;     /* its temporary directory */
+static const char *tape;    /* the tape inside it */
 
 typedef struct ev_spec {
 	cx_kind kind;
@@ -132,32 +125,24 @@ static const ev_spec events[] = {
 static void
 make_tape(void)
 {
-	static const char key[] = "html-test-key-0123456789abcdef01";
-	lc_redactor *red = NULL;
-	lc_tape *t = NULL;
-	lc_tape_opts o;
+	lc_tape *t;
 	lc_err err = LC_ERR_INIT;
 	char sid[LC_SESSION_ID_MAX];
-	const char *tmp = getenv("TMPDIR");
 
-	snprintf(dir, sizeof(dir), "%s/cxtape-html-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(tape, sizeof(tape), "%s/tape", dir);
-	cr_assert_eq(lc_redactor_from_key(key, strlen(key), 0, &red, &err), LC_OK, "%s", err.msg);
-	lc_tape_opts_init(&o);
-	o.redactor = red;
-	cr_assert_eq(lc_tape_open_write(tape, &o, &t, &err), LC_OK, "%s", err.msg);
+	rfx_init(&fx);
+	dir = fx.root;
+	tape = fx.dir;
+	t = rfx_open_write(&fx, tape);
 	cr_assert_eq(lc_tape_session_begin(t, "agent-7", "test", sid, &err), LC_OK);
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
 		append(t, &events[i]);
 	cr_assert_eq(lc_tape_close(t, &err), LC_OK, "%s", err.msg);
-	lc_redactor_free(red);
 }
 
 static void
 drop_tape(void)
 {
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	rfx_done(&fx);
 }
 
 /* The page the library makes for the whole tape (out: caller frees with lc_buf_free). */
