@@ -35,17 +35,16 @@
 #define AN_GUARDS_MAX        ((size_t)1 << 14)
 #define AN_PHRASES_MAX       ((size_t)1 << 16)
 
-/* Words a scan keeps around the current one: look-behind + look-ahead + 1 must fit. */
-#define AN_RING              64
+/* Words a scan keeps around the current one: look-behind + look-ahead + 1 must fit, with room. */
+#define AN_TOKBUF            128
 #define AN_LOOK_BEHIND       (AN_GUARD_WINDOW_MAX + AN_PHRASE_WORDS_MAX)
 #define AN_LOOK_AHEAD        (2 * AN_PHRASE_WORDS_MAX + AN_GUARD_WINDOW_MAX)
-_Static_assert(AN_LOOK_BEHIND + AN_LOOK_AHEAD + 1 <= AN_RING, "scan ring too small for the caps");
+_Static_assert(2 * (AN_LOOK_BEHIND + AN_LOOK_AHEAD + 1) <= AN_TOKBUF, "scan window too small for the caps");
 _Static_assert(AN_TRIGGERS_MAX <= 64, "fired triggers are a 64-bit mask");
 
 #define AN_FILTER_BITS       4096   /* a one-hash Bloom filter in front of the table */
+#define AN_AMASK_BITS        256    /* and one per guard, of its anchor words */
 
-#define FNV_OFFSET 2166136261u
-#define FNV_PRIME  16777619u
 
 typedef struct an_word {
 	uint32_t hash;       /* of the lowercase bytes: a cheap first test for exact words */
@@ -65,8 +64,8 @@ typedef struct an_guard {
 	int kind;
 	uint32_t window;
 	uint32_t seq, nseq;  /* consecutive sequences */
-	uint64_t amask;      /* bit (hash & 63) of every exact anchor word: a one-word Bloom filter */
-	int astem;           /* some anchor is a stem: the filter cannot rule a word out */
+	uint64_t amask[AN_AMASK_BITS / 64];   /* a one-hash Bloom filter of the anchor words' keys */
+	unsigned astem_keys; /* bit k: some anchor is a stem keyed by its first k bytes (1..4) */
 } an_guard;
 
 typedef struct an_group {   /* the phrases of one `phrase` line share its guards */
@@ -85,10 +84,16 @@ typedef struct an_trigger {
 	unsigned line;
 } an_trigger;
 
+typedef struct an_cand {    /* a phrase, and what its second word must hash to */
+	uint32_t phrase;
+	uint32_t next_hash;
+	uint32_t next_exact;    /* the phrase has a second word, not a stem: next_hash applies */
+} an_cand;
+
 typedef struct an_entry {   /* hash slot: the phrases starting with one word; count 0 = empty */
 	uint32_t hash;
 	uint32_t word;
-	uint32_t first, count;  /* range of rules->order */
+	uint32_t first, count;  /* range of rules->cand */
 } an_entry;
 
 struct an_rules {
@@ -106,7 +111,7 @@ struct an_rules {
 	size_t ngroups, cgroups;
 	an_phrase *phrases;
 	size_t nphrases, cphrases;
-	uint32_t *order;        /* phrase indices grouped by first word */
+	an_cand *cand;          /* phrases grouped by first word */
 	an_entry *table;
 	size_t tmask;
 	uint64_t filter[AN_FILTER_BITS / 64];   /* bit (hash >> 20) set for every table key */
@@ -153,26 +158,50 @@ an_is_sentence_end(uint8_t c)
 	return c == '.' || c == '!' || c == '?' || c == '\n';
 }
 
-static inline uint32_t
-an_hash_step(uint32_t h, uint8_t c)
+/*
+ * Word hashes: lowercased bytes taken 8 at a time (little-endian, the last
+ * chunk zero-padded), each chunk mixed in by a multiply, then the length.
+ * The scanner hashes a word from whole-word chunks of the text; rules words
+ * go through an_hash_lower; both give the same value for the same word.
+ */
+#define AN_K1   0x9e3779b97f4a7c15ull
+#define AN_K2   0xc2b2ae3d27d4eb4full
+#define AN_ONES 0x0101010101010101ull
+#define AN_HIGH 0x8080808080808080ull
+
+static inline uint64_t
+an_hash_chunk(uint64_t h, uint64_t chunk)
 {
-	return (h ^ c) * FNV_PRIME;
+	return (((h << 29) | (h >> 35)) ^ chunk) * AN_K1;
+}
+
+static inline uint32_t
+an_hash_end(uint64_t h, size_t n)
+{
+	return (uint32_t)(((h ^ n) * AN_K2) >> 32);
 }
 
 static uint32_t
 an_hash_lower(const uint8_t *p, size_t n)
 {
-	uint32_t h = FNV_OFFSET;
+	uint64_t h = 0;
 
-	for (size_t i = 0; i < n; i++)
-		h = an_hash_step(h, an_lower(p[i]));
-	return h;
+	for (size_t i = 0; i < n; i += 8) {
+		uint8_t b[8] = {0};
+		uint64_t chunk = 0;
+		for (size_t k = 0; k < 8 && i + k < n; k++)
+			b[k] = an_lower(p[i + k]);
+		for (size_t k = 8; k-- > 0;)
+			chunk = chunk << 8 | b[k];   /* little-endian whatever the host */
+		h = an_hash_chunk(h, chunk);
+	}
+	return an_hash_end(h, n);
 }
 
-/* ---- the scanner: words of the text in a ring ---------------------------- */
+/* ---- the scanner: words of the text in a sliding window ------------------ */
 
 /* Byte classes, tabulated per rules set from the predicates above (one source of truth). */
-enum { AN_C_SEP, AN_C_WORD, AN_C_HIGH, AN_C_E2, AN_C_BREAK, AN_C_END };
+enum { AN_C_WORD, AN_C_HIGH, AN_C_E2, AN_C_SEP, AN_C_BREAK, AN_C_END };
 
 static void
 an_classes_fill(uint8_t *cls)
@@ -189,95 +218,189 @@ an_classes_fill(uint8_t *cls)
 typedef struct an_tok {
 	size_t start, end;
 	uint32_t hash;
-	uint32_t pre[AN_STEM_KEY];   /* hashes of the first 1..4 bytes */
 	uint32_t clause;     /* words of one clause share this number */
 	uint8_t title;       /* Capitalised, like a name */
 	uint8_t sent_first;  /* first word of a sentence */
 } an_tok;
 
+/*
+ * Words are cut ahead into tok[] in batches; when the scan nears the end of
+ * the batch, the window slides: the last AN_LOOK_BEHIND words before the
+ * current one move to the front and more are cut behind them.
+ */
 typedef struct an_scanner {
 	const uint8_t *cls;
 	const uint8_t *s;
-	size_t len, pos;
-	size_t ntok;         /* words cut so far */
+	size_t len, pos;     /* text, and where cutting resumes */
+	size_t ntok;         /* words in tok[] */
 	uint32_t clause;
 	int sent_start;
-	an_tok ring[AN_RING];
+	int ended;           /* every word of the text has been cut */
+	an_tok tok[AN_TOKBUF];
 } an_scanner;
 
-/* Is s[i] part of a word? If so, hash it (lowercased) into *h. */
-static inline int
-an_word_byte(const uint8_t *cls, const uint8_t *s, size_t i, size_t n, uint32_t *h)
+/* Up to 8 bytes of p as a little-endian word; bytes past avail read as 0 (a separator). */
+static inline uint64_t
+an_load8(const uint8_t *p, size_t avail)
 {
-	uint8_t c = s[i], k = cls[c];
+	uint64_t x = 0;
 
-	if (k == AN_C_WORD)
-		c |= 0x20;   /* ASCII lowercase; digits are unchanged by it */
-	else if (k != AN_C_HIGH && !(k == AN_C_E2 && !an_is_curly_quote(s, i, n)))
-		return 0;
-	*h = an_hash_step(*h, c);
-	return 1;
+	if (avail >= 8)
+		memcpy(&x, p, 8);
+	else
+		for (size_t k = 0; k < avail; k++)
+			x |= (uint64_t)p[k] << (8 * k);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	if (avail >= 8)
+		x = __builtin_bswap64(x);
+#endif
+	return x;
 }
 
-/* Cut the next word; 0 at the end of the text. */
-static int
-an_scan_next(an_scanner *sc)
+/*
+ * Which bytes of x are word bytes (ASCII letters and digits, bytes >= 0x80):
+ * 0x80 in each such byte. *alpha gets the same for the letters. No byte's
+ * sum carries into the next: every operand byte stays below 0x100.
+ */
+static inline uint64_t
+an_word_bytes(uint64_t x, uint64_t *alpha)
+{
+	uint64_t hi = x & AN_HIGH, y = x & ~AN_HIGH, l = y | 0x20 * AN_ONES;
+	uint64_t a = (l + (0x80 - 'a') * AN_ONES) & ~(l + (0x80 - 'z' - 1) * AN_ONES) & ~x & AN_HIGH;
+	uint64_t d = (y + (0x80 - '0') * AN_ONES) & ~(y + (0x80 - '9' - 1) * AN_ONES) & ~x & AN_HIGH;
+
+	*alpha = a;
+	return a | d | hi;
+}
+
+/* Does x hold a byte 0xe2 (the lead byte of a curly quote)? */
+static inline int
+an_has_e2(uint64_t x)
+{
+	uint64_t v = x ^ 0xe2 * AN_ONES;
+
+	return ((v - AN_ONES) & ~v & AN_HIGH) != 0;
+}
+
+/*
+ * The word starting at s[i]: its end, and its hash into *hash. Eight bytes
+ * at a time; a chunk holding 0xe2 takes the byte loop, which knows quotes.
+ */
+static inline size_t
+an_cut_word(const uint8_t *cls, const uint8_t *s, size_t i, size_t n, uint32_t *hash)
+{
+	size_t start = i;
+	uint64_t h = 0;
+
+	for (;;) {
+		uint64_t x = an_load8(s + i, n - i), alpha, stop;
+		if (an_has_e2(x))
+			goto bytewise;
+		stop = ~an_word_bytes(x, &alpha) & AN_HIGH;
+		x |= alpha >> 2;   /* ASCII letters to lowercase */
+		if (stop != 0) {
+			size_t k = (size_t)__builtin_ctzll(stop) / 8;
+			if (k > 0)
+				h = an_hash_chunk(h, x & (((uint64_t)1 << (8 * k)) - 1));
+			i += k;
+			break;
+		}
+		h = an_hash_chunk(h, x);
+		if ((i += 8) == n)
+			break;
+	}
+	*hash = an_hash_end(h, i - start);
+	return i;
+bytewise:
+	for (; i < n; i++) {
+		uint8_t k = cls[s[i]];
+		if (k != AN_C_WORD && k != AN_C_HIGH && !(k == AN_C_E2 && !an_is_curly_quote(s, i, n)))
+			break;
+	}
+	*hash = an_hash_lower(s + start, i - start);
+	return i;
+}
+
+/* Cut words into tok[] until it is full or the text ends. */
+static void
+an_fill(an_scanner *sc)
 {
 	const uint8_t *s = sc->s, *cls = sc->cls;
-	size_t i = sc->pos, n = sc->len, start;
-	uint32_t h = FNV_OFFSET;
-	an_tok *t;
+	size_t i = sc->pos, n = sc->len;
+	uint32_t clause = sc->clause;
+	int sent = sc->sent_start;
 
-	for (;; i++) {
-		uint8_t k;
-		if (i >= n) {
-			sc->pos = n;
-			return 0;
+	while (sc->ntok < AN_TOKBUF) {
+		size_t start;
+		an_tok *t;
+
+		for (;; i++) {   /* separators */
+			uint8_t k;
+			if (i >= n) {
+				sc->ended = 1;
+				goto out;
+			}
+			k = cls[s[i]];
+			if (k < AN_C_E2 || (k == AN_C_E2 && !an_is_curly_quote(s, i, n)))
+				break;
+			if (k == AN_C_E2)
+				i += 2;   /* a curly quote: three bytes */
+			else if (k >= AN_C_BREAK) {
+				clause++;
+				sent |= k == AN_C_END;
+			}
 		}
-		k = cls[s[i]];
-		if (k == AN_C_WORD || k == AN_C_HIGH || (k == AN_C_E2 && !an_is_curly_quote(s, i, n)))
-			break;
-		if (k == AN_C_E2)
-			i += 2;   /* a curly quote: three bytes */
-		else if (k >= AN_C_BREAK) {
-			sc->clause++;
-			sc->sent_start |= k == AN_C_END;
-		}
+		start = i;
+		t = &sc->tok[sc->ntok++];
+		i = an_cut_word(cls, s, i, n, &t->hash);
+		t->start = start;
+		t->end = i;
+		t->clause = clause;
+		t->title = (uint8_t)((uint8_t)(s[start] - 'A') < 26 && i - start >= 2 &&
+		    (uint8_t)(s[start + 1] - 'a') < 26);
+		t->sent_first = (uint8_t)sent;
+		sent = 0;
 	}
-	t = &sc->ring[sc->ntok % AN_RING];
-	start = i;
-	/* The first AN_STEM_KEY bytes also keep their prefix hashes; the rest need no check for it. */
-	for (; i < n && i - start < AN_STEM_KEY; i++) {
-		if (!an_word_byte(cls, s, i, n, &h))
-			goto cut;
-		t->pre[i - start] = h;
-	}
-	while (i < n && an_word_byte(cls, s, i, n, &h))
-		i++;
-cut:
-	t->start = start;
-	t->end = i;
-	t->hash = h;
-	t->clause = sc->clause;
-	t->title = (uint8_t)((uint8_t)(s[start] - 'A') < 26 && i - start >= 2 &&
-	    (uint8_t)(s[start + 1] - 'a') < 26);
-	t->sent_first = (uint8_t)sc->sent_start;
-	sc->sent_start = 0;
-	sc->ntok++;
+out:
 	sc->pos = i;
-	return 1;
+	sc->clause = clause;
+	sc->sent_start = sent;
 }
 
-/* Word number idx, cutting more of the text as needed; NULL past the end. */
-static const an_tok *
-an_tok_get(an_scanner *sc, size_t idx)
+/*
+ * Make sure words i .. i + AN_LOOK_AHEAD are cut (or the text has ended);
+ * returns the new index of word i, which moves when the window slides.
+ */
+static size_t
+an_window(an_scanner *sc, size_t i)
 {
-	while (sc->ntok <= idx)
-		if (!an_scan_next(sc))
-			return NULL;
-	if (idx + AN_RING < sc->ntok)
-		return NULL;   /* out of the ring: cannot happen within the caps */
-	return &sc->ring[idx % AN_RING];
+	size_t drop;
+
+	if (sc->ended || i + AN_LOOK_AHEAD < sc->ntok)
+		return i;
+	drop = i > AN_LOOK_BEHIND ? i - AN_LOOK_BEHIND : 0;
+	memmove(sc->tok, sc->tok + drop, (sc->ntok - drop) * sizeof(sc->tok[0]));
+	sc->ntok -= drop;
+	an_fill(sc);
+	return i - drop;
+}
+
+/* Word idx of the window; NULL past the end of the text. */
+static inline const an_tok *
+an_tok_get(const an_scanner *sc, size_t idx)
+{
+	return idx < sc->ntok ? &sc->tok[idx] : NULL;
+}
+
+/* Hash of the first k (< 8) bytes of word t, lowercased: the key of a stem that long. */
+static inline uint32_t
+an_tok_prefix_hash(const an_scanner *sc, const an_tok *t, size_t k)
+{
+	uint64_t x = an_load8(sc->s + t->start, sc->len - t->start), alpha;
+
+	(void)an_word_bytes(x, &alpha);
+	x |= alpha >> 2;
+	return an_hash_end(an_hash_chunk(0, x & (((uint64_t)1 << (8 * k)) - 1)), k);
 }
 
 static inline int
@@ -296,7 +419,7 @@ an_word_eq(const an_rules *r, const an_word *w, const uint8_t *s, const an_tok *
 
 /* Do the n words of seq stand at word `at`, all inside `clause`? */
 static inline int
-an_seq_at(const an_rules *r, an_scanner *sc, const an_seq *seq, size_t at, uint32_t clause)
+an_seq_at(const an_rules *r, const an_scanner *sc, const an_seq *seq, size_t at, uint32_t clause)
 {
 	for (uint32_t j = 0; j < seq->n; j++) {
 		const an_tok *t = an_tok_get(sc, at + j);
@@ -306,15 +429,39 @@ an_seq_at(const an_rules *r, an_scanner *sc, const an_seq *seq, size_t at, uint3
 	return 1;
 }
 
+static inline int
+an_amask_has(const uint64_t *m, uint32_t h)
+{
+	uint32_t b = (h >> 8) % AN_AMASK_BITS;
+
+	return (m[b / 64] >> (b % 64)) & 1;
+}
+
+/* Might some anchor of g equal word t? No means none can; yes is checked word by word. */
+static inline int
+an_anchor_may(const an_guard *g, const an_scanner *sc, const an_tok *t)
+{
+	size_t tl = t->end - t->start;
+	unsigned keys;
+
+	if (an_amask_has(g->amask, t->hash))
+		return 1;
+	keys = g->astem_keys & ((2u << (tl < AN_STEM_KEY ? tl : AN_STEM_KEY)) - 2);
+	for (; keys != 0; keys &= keys - 1)
+		if (an_amask_has(g->amask, an_tok_prefix_hash(sc, t, (size_t)__builtin_ctz(keys))))
+			return 1;
+	return 0;
+}
+
 /*
  * Does guard g drop the match of n words starting at word i? Window positions
  * go outwards from the match; the word next to the match side of a sequence
  * (its last word for not-after, its first for not-before) is tested first.
  */
 static int
-an_guard_blocks(const an_rules *r, const an_guard *g, an_scanner *sc, size_t i, size_t n)
+an_guard_blocks(const an_rules *r, const an_guard *g, const an_scanner *sc, size_t i, size_t n)
 {
-	const an_tok *first = an_tok_get(sc, i);
+	const an_tok *first = &sc->tok[i];
 	uint32_t clause = first->clause;
 	int after = g->kind == AN_G_NOT_AFTER;
 
@@ -327,8 +474,8 @@ an_guard_blocks(const an_rules *r, const an_guard *g, an_scanner *sc, size_t i, 
 		near = an_tok_get(sc, after ? i - 1 - w : i + n + w);
 		if (near == NULL || near->clause != clause)
 			break;   /* clauses only get further away */
-		if (!g->astem && !((g->amask >> (near->hash & 63)) & 1))
-			continue;   /* no anchor has this word's hash, so none can equal it */
+		if (!an_anchor_may(g, sc, near))
+			continue;   /* no anchor can equal this word */
 		for (uint32_t q = 0; q < g->nseq; q++) {
 			const an_seq *seq = &r->seqs[g->seq + q];
 			const an_word *anchor = &r->words[seq->word + (after ? seq->n - 1 : 0)];
@@ -347,13 +494,12 @@ an_guard_blocks(const an_rules *r, const an_guard *g, an_scanner *sc, size_t i, 
 
 /* Length in words of phrase p matched at word i, or 0. */
 static size_t
-an_phrase_match(const an_rules *r, const an_phrase *p, an_scanner *sc, size_t i)
+an_phrase_match(const an_rules *r, const an_phrase *p, const an_scanner *sc, size_t i)
 {
 	const an_group *grp = &r->groups[p->group];
-	uint32_t clause = an_tok_get(sc, i)->clause;
 	an_seq rest = {p->words.word + 1, p->words.n - 1};
 
-	if (!an_seq_at(r, sc, &rest, i + 1, clause))
+	if (!an_seq_at(r, sc, &rest, i + 1, sc->tok[i].clause))
 		return 0;
 	for (uint32_t k = 0; k < grp->nguard; k++)
 		if (an_guard_blocks(r, &r->guards[grp->guard + k], sc, i, p->words.n))
@@ -368,19 +514,26 @@ typedef struct an_fired {
 
 /* Try the phrases of table entry e at word i; record each trigger's first (longest) span. */
 static void
-an_entry_try(const an_rules *r, const an_entry *e, an_scanner *sc, size_t i, an_fired *f)
+an_entry_try(const an_rules *r, const an_entry *e, const an_scanner *sc, size_t i, an_fired *f)
 {
-	for (uint32_t k = 0; k < e->count; k++) {
-		const an_phrase *p = &r->phrases[r->order[e->first + k]];
-		uint64_t bit = (uint64_t)1 << p->trigger;
-		size_t n, start = an_tok_get(sc, i)->start, end;
+	size_t start = sc->tok[i].start;
+	uint32_t next = i + 1 < sc->ntok ? sc->tok[i + 1].hash : 0;
+	int has_next = i + 1 < sc->ntok;
 
+	for (uint32_t k = 0; k < e->count; k++) {
+		const an_cand *c = &r->cand[e->first + k];
+		const an_phrase *p = &r->phrases[c->phrase];
+		uint64_t bit = (uint64_t)1 << p->trigger;
+		size_t n, end;
+
+		if (c->next_exact && (!has_next || next != c->next_hash))
+			continue;   /* the next word cannot be the phrase's second */
 		if ((f->mask & bit) && f->start[p->trigger] < start)
 			continue;   /* this trigger already fired earlier in the text */
 		n = an_phrase_match(r, p, sc, i);
 		if (n == 0)
 			continue;
-		end = an_tok_get(sc, i + n - 1)->end;
+		end = sc->tok[i + n - 1].end;
 		if (!(f->mask & bit) || end > f->end[p->trigger]) {
 			f->mask |= bit;
 			f->start[p->trigger] = start;
@@ -397,10 +550,9 @@ an_filter_has(const an_rules *r, uint32_t h)
 	return (r->filter[bit / 64] >> (bit % 64)) & 1;
 }
 
-/* Probe for entries of hash h, exact words or stems, whose word matches word i (token t). */
+/* Probe for entries of hash h, exact words or stems, whose word matches word i. */
 static inline void
-an_probe(const an_rules *r, uint32_t h, int stem, an_scanner *sc, const an_tok *t, size_t i,
-    an_fired *f)
+an_probe(const an_rules *r, uint32_t h, int stem, const an_scanner *sc, size_t i, an_fired *f)
 {
 	if (!an_filter_has(r, h))
 		return;
@@ -409,31 +561,28 @@ an_probe(const an_rules *r, uint32_t h, int stem, an_scanner *sc, const an_tok *
 		const an_word *w = &r->words[e->word];
 		if (e->count == 0)
 			return;
-		if (e->hash == h && w->stem == stem && an_word_eq(r, w, sc->s, t))
+		if (e->hash == h && w->stem == stem && an_word_eq(r, w, sc->s, &sc->tok[i]))
 			an_entry_try(r, e, sc, i, f);
 	}
 }
 
 static void
-an_scan_word(const an_rules *r, an_scanner *sc, size_t i, an_fired *f)
+an_scan_word(const an_rules *r, const an_scanner *sc, size_t i, an_fired *f)
 {
-	const an_tok *t = an_tok_get(sc, i);
+	const an_tok *t = &sc->tok[i];
 	size_t tl = t->end - t->start;
-
 	/* Prefix lengths k (1..4, at most the word's) that some stem is keyed by. */
 	unsigned keys = r->stem_keys & ((2u << (tl < AN_STEM_KEY ? tl : AN_STEM_KEY)) - 2);
 
-	an_probe(r, t->hash, 0, sc, t, i, f);
-	for (; keys != 0; keys &= keys - 1) {
-		unsigned k = (unsigned)__builtin_ctz(keys);
-		an_probe(r, t->pre[k - 1], 1, sc, t, i, f);
-	}
+	an_probe(r, t->hash, 0, sc, i, f);
+	for (; keys != 0; keys &= keys - 1)
+		an_probe(r, an_tok_prefix_hash(sc, t, (size_t)__builtin_ctz(keys)), 1, sc, i, f);
 }
 
 size_t
 an_escalate_scan(const an_rules *r, const char *text, size_t len, an_match *out, size_t max)
 {
-	an_scanner sc;   /* not zeroed as a whole: the ring is written before it is read */
+	an_scanner sc;   /* not zeroed as a whole: tok[] is written before it is read */
 	an_fired f;      /* start/end are read only where mask says they were written */
 	uint64_t all;
 	size_t order[AN_TRIGGERS_MAX], nfired = 0;
@@ -447,10 +596,16 @@ an_escalate_scan(const an_rules *r, const char *text, size_t len, an_match *out,
 	sc.ntok = 0;
 	sc.clause = 0;
 	sc.sent_start = 1;
+	sc.ended = 0;
+	an_fill(&sc);
 	f.mask = 0;
 	all = r->ntrig == 64 ? ~(uint64_t)0 : ((uint64_t)1 << r->ntrig) - 1;
-	for (size_t i = 0; an_tok_get(&sc, i) != NULL && f.mask != all; i++)
+	for (size_t i = 0; f.mask != all; i++) {
+		i = an_window(&sc, i);
+		if (i >= sc.ntok)
+			break;
 		an_scan_word(r, &sc, i, &f);
+	}
 	/* Order fired triggers by priority (highest first), then by position. */
 	for (size_t t = 0; t < r->ntrig; t++) {
 		size_t j;
@@ -523,7 +678,7 @@ an_rules_free(an_rules *r)
 	free(r->guards);
 	free(r->groups);
 	free(r->phrases);
-	free(r->order);
+	free(r->cand);
 	free(r->table);
 	free(r);
 }
@@ -763,10 +918,12 @@ an_do_guard(an_parser *ps, const an_item *it, size_t n)
 	for (uint32_t q = 0; q < g.nseq && g.kind != AN_G_NOT_NAME; q++) {
 		const an_seq *seq = &r->seqs[g.seq + q];
 		const an_word *anchor = &r->words[seq->word + (g.kind == AN_G_NOT_AFTER ? seq->n - 1 : 0)];
+		/* Exact anchors by their hash, stems by the hash of their first (up to) 4 bytes. */
+		size_t klen = anchor->stem && anchor->len > AN_STEM_KEY ? AN_STEM_KEY : anchor->len;
+		uint32_t b = (an_hash_lower(r->pool + anchor->off, klen) >> 8) % AN_AMASK_BITS;
+		g.amask[b / 64] |= (uint64_t)1 << (b % 64);
 		if (anchor->stem)
-			g.astem = 1;
-		else
-			g.amask |= (uint64_t)1 << (anchor->hash & 63);
+			g.astem_keys |= 1u << klen;
 	}
 	if ((rc = AN_PUSH(r, guards, nguards, cguards, AN_GUARDS_MAX)) != LC_OK)
 		return an_cap(ps, rc, "guards");
@@ -927,11 +1084,11 @@ an_rules_index(an_rules *r, lc_err *err)
 	lc_status rc = LC_OK;
 
 	keys = calloc(r->nphrases ? r->nphrases : 1, sizeof(*keys));
-	r->order = calloc(r->nphrases ? r->nphrases : 1, sizeof(*r->order));
+	r->cand = calloc(r->nphrases ? r->nphrases : 1, sizeof(*r->cand));
 	while (tsize < 2 * r->nphrases)
 		tsize *= 2;
 	r->table = calloc(tsize, sizeof(*r->table));
-	if (keys == NULL || r->order == NULL || r->table == NULL) {
+	if (keys == NULL || r->cand == NULL || r->table == NULL) {
 		rc = lc_err_set(err, LC_ENOMEM, "out of memory indexing %zu rule phrases", r->nphrases);
 		goto out;
 	}
@@ -947,8 +1104,12 @@ an_rules_index(an_rules *r, lc_err *err)
 		an_entry e;
 		while (j < r->nphrases && an_key_same_word(&keys[i], &keys[j]))
 			j++;
-		for (size_t k = i; k < j; k++)
-			r->order[k] = keys[k].phrase;
+		for (size_t k = i; k < j; k++) {
+			const an_seq *ws = &r->phrases[keys[k].phrase].words;
+			const an_word *second = ws->n > 1 ? &r->words[ws->word + 1] : NULL;
+			r->cand[k] = (an_cand){keys[k].phrase, second ? second->hash : 0,
+			    second != NULL && !second->stem};
+		}
 		/* Exact words are keyed by their hash, stems by the hash of their first (up to) 4 bytes. */
 		klen = keys[i].stem && keys[i].len > AN_STEM_KEY ? AN_STEM_KEY : keys[i].len;
 		e = (an_entry){an_hash_lower(keys[i].p, klen), r->phrases[keys[i].phrase].words.word,

@@ -276,6 +276,118 @@ Test(escalate, user_trigger_from_a_file_joins_the_defaults)
 	an_rules_free(r);
 }
 
+static an_rules *
+parse_rules(const char *text)
+{
+	lc_err err = LC_ERR_INIT;
+	an_rules *r = NULL;
+
+	cr_assert_eq(an_rules_parse(text, strlen(text), "test.rules", &r, &err), LC_OK, "%s",
+	    lc_err_text(&err));
+	return r;
+}
+
+/*
+ * Words are cut and hashed 8 bytes at a time: a word of every length from 1 to
+ * 24 must match as a whole word, in any case, at the end of the text, before
+ * any separator, and not as part of a longer word. A stem of every length
+ * matches the words it starts and no word shorter than it.
+ */
+Test(escalate, words_of_every_length_match_across_chunk_boundaries)
+{
+	static const char seps[] = " .,!?;:\n-/'\"(";
+	char rules[4096], word[32], text[128], stem_word[40];
+	size_t len = 0;
+	an_rules *r;
+
+	len += (size_t)snprintf(rules + len, sizeof(rules) - len, "trigger w 1\ntrigger s 2\n");
+	for (size_t n = 1; n <= 24; n++) {
+		for (size_t k = 0; k < n; k++)
+			word[k] = (char)('a' + (n + k) % 26);
+		word[n] = '\0';
+		len += (size_t)snprintf(rules + len, sizeof(rules) - len, "phrase w \"%s\"\n", word);
+		len += (size_t)snprintf(rules + len, sizeof(rules) - len, "phrase s \"q%s*\"\n", word);
+	}
+	r = parse_rules(rules);
+	for (size_t n = 1; n <= 24; n++) {
+		char upper[32];
+		for (size_t k = 0; k < n; k++) {
+			word[k] = (char)('a' + (n + k) % 26);
+			upper[k] = (char)(word[k] - 32);
+		}
+		word[n] = upper[n] = '\0';
+		snprintf(text, sizeof(text), "x %s", word);
+		expect(r, text, "w");
+		snprintf(text, sizeof(text), "%s", upper);
+		expect(r, text, "w");
+		for (const char *c = seps; *c; c++) {
+			snprintf(text, sizeof(text), "ok%c%s%cok", *c, word, *c);
+			expect(r, text, "w");
+		}
+		snprintf(text, sizeof(text), "%sz and z%s and %s9", word, word, word);
+		expect(r, text, "");
+		/* The stem q<word>*: the word itself, longer words, not shorter ones. */
+		snprintf(stem_word, sizeof(stem_word), "Q%sxyz", word);
+		expect(r, stem_word, "s");
+		snprintf(text, sizeof(text), "a q%s", word);
+		expect(r, text, "s");
+		stem_word[n] = '\0';   /* q and n - 1 bytes of the word: one short */
+		expect(r, stem_word, "");
+	}
+	an_rules_free(r);
+}
+
+/* Bytes >= 0x80 are word bytes, except the curly quotes U+2018 and U+2019, which separate. */
+Test(escalate, multibyte_letters_join_words_and_curly_quotes_split_them)
+{
+	an_rules *r = parse_rules("trigger t 1\nphrase t \"caf\xc3\xa9 cr\xc3\xa8me\" \"won t\" "
+	    "\"dash\xe2\x80\x94word\"\n");
+
+	expect(r, "the CAF\xc3\xa9 cr\xc3\xa8me", "t");
+	expect(r, "the caf\xc3\xa9" "cr\xc3\xa8me", "");
+	expect(r, "I won\xe2\x80\x99t", "t");
+	expect(r, "I \xe2\x80\x98won\xe2\x80\x99t\xe2\x80\x99", "t");
+	expect(r, "a dash\xe2\x80\x94word here", "t");       /* an em dash is part of the word */
+	expect(r, "a dash\xe2\x80\x94words here", "");
+	expect(r, "a dash\xe2\x80\x99word here", "");        /* a quote is not */
+	an_rules_free(r);
+}
+
+/*
+ * Long texts are cut in windows: guards that look back, and phrases that look
+ * ahead, must see the same words wherever the window boundary falls.
+ */
+Test(escalate, guards_and_phrases_see_across_the_scan_window)
+{
+	an_rules *r = parse_rules("trigger t 1\nphrase t \"big deal here now\"\n"
+	    "guard not-after 8 \"no*\"\nguard not-before 8 \"ok\"\n");
+
+	static const char *const cases[][2] = {
+		{"big deal here now", "t"},
+		{"nope x x x x x x x big deal here now", ""},
+		{"nope x x x x x x x x big deal here now", "t"},
+		{"big deal here now x x x x x x x ok", ""},
+		{"big deal here now x x x x x x x x ok", "t"},
+		{"big deal here, now", ""},
+	};
+
+	/* Every start position up to 300 words in, with 200 words after: windows slide past each. */
+	for (size_t pad = 0; pad < 300; pad++)
+		for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+			char *text = malloc(pad * 2 + 64 + 400);
+			size_t len = 0;
+			cr_assert_not_null(text);
+			for (size_t i = 0; i < pad; i++)
+				len += (size_t)sprintf(text + len, "a ");
+			len += (size_t)sprintf(text + len, "%s", cases[c][0]);
+			for (size_t i = 0; i < 200; i++)
+				len += (size_t)sprintf(text + len, " b");
+			expect(r, text, cases[c][1]);
+			free(text);
+		}
+	an_rules_free(r);
+}
+
 static void
 expect_parse_error(const char *text, const char *want_prefix, const char *want_part)
 {
