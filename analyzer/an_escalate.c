@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "an_bytes.h"
 #include "an_escalate.h"
 
 /*
@@ -158,41 +159,16 @@ an_is_sentence_end(uint8_t c)
 	return c == '.' || c == '!' || c == '?' || c == '\n';
 }
 
-/*
- * Word hashes: lowercased bytes taken 8 at a time (little-endian, the last
- * chunk zero-padded), each chunk mixed in by a multiply, then the length.
- * The scanner hashes a word from whole-word chunks of the text; rules words
- * go through an_hash_lower; both give the same value for the same word.
- */
-#define AN_K1   0x9e3779b97f4a7c15ull
-#define AN_K2   0xc2b2ae3d27d4eb4full
-#define AN_ONES 0x0101010101010101ull
-#define AN_HIGH 0x8080808080808080ull
-
-static inline uint64_t
-an_hash_chunk(uint64_t h, uint64_t chunk)
-{
-	return (((h << 29) | (h >> 35)) ^ chunk) * AN_K1;
-}
-
-static inline uint32_t
-an_hash_end(uint64_t h, size_t n)
-{
-	return (uint32_t)(((h ^ n) * AN_K2) >> 32);
-}
-
+/* Hash of p[0..n) lowercased (an_bytes.h's word hash): what rules words are keyed by. */
 static uint32_t
 an_hash_lower(const uint8_t *p, size_t n)
 {
 	uint64_t h = 0;
 
 	for (size_t i = 0; i < n; i += 8) {
-		uint8_t b[8] = {0};
 		uint64_t chunk = 0;
 		for (size_t k = 0; k < 8 && i + k < n; k++)
-			b[k] = an_lower(p[i + k]);
-		for (size_t k = 8; k-- > 0;)
-			chunk = chunk << 8 | b[k];   /* little-endian whatever the host */
+			chunk |= (uint64_t)an_lower(p[i + k]) << (8 * k);
 		h = an_hash_chunk(h, chunk);
 	}
 	return an_hash_end(h, n);
@@ -239,35 +215,16 @@ typedef struct an_scanner {
 	an_tok tok[AN_TOKBUF];
 } an_scanner;
 
-/* Up to 8 bytes of p as a little-endian word; bytes past avail read as 0 (a separator). */
-static inline uint64_t
-an_load8(const uint8_t *p, size_t avail)
-{
-	uint64_t x = 0;
-
-	if (avail >= 8)
-		memcpy(&x, p, 8);
-	else
-		for (size_t k = 0; k < avail; k++)
-			x |= (uint64_t)p[k] << (8 * k);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	if (avail >= 8)
-		x = __builtin_bswap64(x);
-#endif
-	return x;
-}
-
 /*
  * Which bytes of x are word bytes (ASCII letters and digits, bytes >= 0x80):
- * 0x80 in each such byte. *alpha gets the same for the letters. No byte's
- * sum carries into the next: every operand byte stays below 0x100.
+ * 0x80 in each such byte. *alpha gets the same for the letters.
  */
 static inline uint64_t
 an_word_bytes(uint64_t x, uint64_t *alpha)
 {
-	uint64_t hi = x & AN_HIGH, y = x & ~AN_HIGH, l = y | 0x20 * AN_ONES;
-	uint64_t a = (l + (0x80 - 'a') * AN_ONES) & ~(l + (0x80 - 'z' - 1) * AN_ONES) & ~x & AN_HIGH;
-	uint64_t d = (y + (0x80 - '0') * AN_ONES) & ~(y + (0x80 - '9' - 1) * AN_ONES) & ~x & AN_HIGH;
+	uint64_t hi = x & AN_HIGH, y = x & ~AN_HIGH;
+	uint64_t a = an_bytes_in(y | 0x20 * AN_ONES, 'a', 'z') & ~hi;
+	uint64_t d = an_bytes_in(y, '0', '9') & ~hi;
 
 	*alpha = a;
 	return a | d | hi;
@@ -301,7 +258,7 @@ an_cut_word(const uint8_t *cls, const uint8_t *s, size_t i, size_t n, uint32_t *
 		if (stop != 0) {
 			size_t k = (size_t)__builtin_ctzll(stop) / 8;
 			if (k > 0)
-				h = an_hash_chunk(h, x & (((uint64_t)1 << (8 * k)) - 1));
+				h = an_hash_chunk(h, x & an_low_bytes(k));
 			i += k;
 			break;
 		}
@@ -400,7 +357,7 @@ an_tok_prefix_hash(const an_scanner *sc, const an_tok *t, size_t k)
 
 	(void)an_word_bytes(x, &alpha);
 	x |= alpha >> 2;
-	return an_hash_end(an_hash_chunk(0, x & (((uint64_t)1 << (8 * k)) - 1)), k);
+	return an_hash_end(an_hash_chunk(0, x & an_low_bytes(k)), k);
 }
 
 static inline int

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "an_bytes.h"
 #include "an_vader_case.h"
 #include "an_vader_chat.h"
 #include "an_vader_data.h"
@@ -161,8 +162,13 @@ static uint32_t an_hash(const char *s, size_t n)
 	return h;
 }
 
-/* Index + 1 of the word, or 0. */
-static uint32_t an_lex_find(const an_lexicon *lx, const char *s, size_t n, uint32_t h)
+/*
+ * Index + 1 of the word, or 0. padded: s has AN_KEY_INLINE readable bytes
+ * whatever n is (scoring's buffers do), so a short key compares in two
+ * 8-byte loads rather than byte by byte.
+ */
+static inline uint32_t an_lex_find_at(const an_lexicon *lx, const char *s, size_t n, uint32_t h,
+    int padded)
 {
 	size_t mask = lx->n_slots - 1;
 
@@ -180,6 +186,14 @@ static uint32_t an_lex_find(const an_lexicon *lx, const char *s, size_t n, uint3
 				return (uint32_t)e;
 			continue;
 		}
+		if (padded) {
+			uint64_t m0 = n >= 8 ? ~(uint64_t)0 : an_low_bytes(n);
+			uint64_t m1 = n >= 16 ? ~(uint64_t)0 : n > 8 ? an_low_bytes(n - 8) : 0;
+			if ((((an_load8(s, 8) & m0) ^ an_load8(w->ks, 8)) |
+			    ((an_load8(s + 8, 8) & m1) ^ an_load8(w->ks + 8, 8))) == 0)
+				return (uint32_t)e;
+			continue;
+		}
 		unsigned diff = 0;   /* short keys: compare inline, no call */
 		for (size_t k = 0; k < n; k++)
 			diff |= (unsigned char)(w->ks[k] ^ s[k]);
@@ -188,10 +202,15 @@ static uint32_t an_lex_find(const an_lexicon *lx, const char *s, size_t n, uint3
 	}
 }
 
+static uint32_t an_lex_find(const an_lexicon *lx, const char *s, size_t n, uint32_t h)
+{
+	return an_lex_find_at(lx, s, n, h, 0);
+}
+
 static lc_status an_lex_grow(an_lexicon *lx, lc_err *err)
 {
 	size_t ncap = lx->cap_words ? lx->cap_words * 2 : 8192;
-	size_t nslots = ncap * 2;
+	size_t nslots = ncap * 4;   /* at most a quarter full: a miss ends in about one probe */
 	an_word *nw;
 	uint64_t *ns;
 
@@ -786,7 +805,7 @@ typedef struct an_work {
 	size_t n;
 	an_tok tok[AN_SENTIMENT_MAX_TOKENS];
 	double sent[AN_SENTIMENT_MAX_TOKENS];
-	char lower[AN_TEXT_CAP];
+	char lower[AN_TEXT_CAP + AN_KEY_INLINE];   /* padded: an_lex_find_at reads 16 bytes */
 	char text[AN_TEXT_CAP];
 } an_work;
 
@@ -919,8 +938,8 @@ static uint32_t an_find_part(const an_work *w, const char *out, size_t ln, size_
     uint32_t hw)
 {
 	if (ta == 0 && tn == ln)
-		return an_lex_find(w->lx, out, ln, hw);
-	return an_lex_find(w->lx, out + ta, tn, an_hash(out + ta, tn));
+		return an_lex_find_at(w->lx, out, ln, hw, 1);
+	return an_lex_find_at(w->lx, out + ta, tn, an_hash(out + ta, tn), 1);
 }
 
 /*
@@ -930,7 +949,7 @@ static uint32_t an_find_part(const an_work *w, const char *out, size_t ln, size_
  * so does chat when the original is a lexicon entry (an emoticon), but
  * "ok." becomes "ok" and "no!" "no".
  */
-static void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hw, size_t lead,
+static inline void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hw, size_t lead,
     size_t trail, size_t stripped_cps, int up, int apos)
 {
 	an_tok *t = &w->tok[w->n];
@@ -943,9 +962,9 @@ static void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hw, size_
 		tn = ln - lead - trail;
 		t->wi = an_find_part(w, out, ln, ta, tn, hw);
 	} else if (w->mode == AN_MODE_VADER) {
-		t->wi = an_lex_find(w->lx, out, ln, hw);
+		t->wi = an_lex_find_at(w->lx, out, ln, hw, 1);
 	} else {
-		t->wi = an_lex_find(w->lx, out, ln, hw);
+		t->wi = an_lex_find_at(w->lx, out, ln, hw, 1);
 		if (stripped_cps > 0 && (lead || trail) &&
 		    !(t->wi && (w->lx->words[t->wi - 1].flags[AN_MODE_CHAT] & F_LEX))) {
 			ta = lead;
@@ -1405,7 +1424,15 @@ static void an_chat_flip_sarcasm(an_work *w)
 static double an_py_round(double x, int nd)
 {
 	double scale = nd == 3 ? 1e3 : 1e4;
-	double y = x * scale, fl = floor(y), frac = y - fl, r;
+	double y = x * scale, fl, frac, r;
+
+	/* floor(y) without a libm call: |y| <= 1e4 here (scores are within [-1, 1]), exact in int64. */
+	if (!(fabs(y) < 1e15))
+		return x;   /* NaN or out of range: never a score; left as it is */
+	fl = (double)(int64_t)y;
+	if (fl > y)
+		fl -= 1;
+	frac = y - fl;
 
 	if (fabs(frac - 0.5) > 1e-6) {
 		r = fl + (double)(frac >= 0.5);   /* frac < 0.5 ? fl : fl + 1, without a branch */
