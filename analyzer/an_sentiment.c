@@ -155,11 +155,20 @@ struct an_lexicon {
 
 static uint32_t an_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	return an_hash_bytes(s, n);
+}
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+/* an_hash of s[0..n) where 8 bytes past s + n are readable (scoring's padded buffer). */
+static inline uint32_t an_hash_padded(const char *s, size_t n)
+{
+	uint64_t h = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		h = an_hash_chunk(h, an_load8(s + i, 8));
+	if (i < n)
+		h = an_hash_chunk(h, an_load8(s + i, 8) & an_low_bytes(n - i));
+	return an_hash_end(h, n);
 }
 
 /*
@@ -310,16 +319,29 @@ static int an_in_ranges(const an_cp_range *r, size_t n, uint32_t c)
 #define CC_PUNCT 2u
 #define CC_UPPER 4u
 #define CC_LOWER 8u
-static const uint8_t an_cc[128] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1,
-	1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2,
-	2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2,
-	2, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
-	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 2, 2, 2, 2, 0,
-};
+#define AN_CC_OF(c) ((c) == 32 || ((c) >= 9 && (c) <= 13) || ((c) >= 28 && (c) <= 31) ? CC_SPACE \
+	: ((c) >= 33 && (c) <= 47) || ((c) >= 58 && (c) <= 64) || ((c) >= 91 && (c) <= 96) || \
+	  ((c) >= 123 && (c) <= 126) ? CC_PUNCT \
+	: (c) >= 'A' && (c) <= 'Z' ? CC_UPPER : (c) >= 'a' && (c) <= 'z' ? CC_LOWER : 0u)
+#define AN_ROW8(f, r) f(r), f(r + 1), f(r + 2), f(r + 3), f(r + 4), f(r + 5), f(r + 6), f(r + 7)
+#define AN_ROWS128(f) AN_ROW8(f, 0), AN_ROW8(f, 8), AN_ROW8(f, 16), AN_ROW8(f, 24), \
+	AN_ROW8(f, 32), AN_ROW8(f, 40), AN_ROW8(f, 48), AN_ROW8(f, 56), AN_ROW8(f, 64), \
+	AN_ROW8(f, 72), AN_ROW8(f, 80), AN_ROW8(f, 88), AN_ROW8(f, 96), AN_ROW8(f, 104), \
+	AN_ROW8(f, 112), AN_ROW8(f, 120)
+static const uint8_t an_cc[128] = { AN_ROWS128(AN_CC_OF) };
+
+/*
+ * an_cc and lower-casing in one load for the ASCII tokenizer: the lowered
+ * byte in bits 0-7, classes above; bytes >= 0x80 are CCL_HIGH.
+ */
+#define CCL_SPACE (CC_SPACE << 8)
+#define CCL_PUNCT (CC_PUNCT << 8)
+#define CCL_UPPER (CC_UPPER << 8)
+#define CCL_LOWER (CC_LOWER << 8)
+#define CCL_HIGH  (16u << 8)
+#define CCL_(c) (AN_CC_OF(c) << 8 | (AN_CC_OF(c) == CC_UPPER ? (c) + 32u : (c)))
+#define CCL_HIGH_(c) CCL_HIGH
+static const uint16_t an_cc_low[256] = { AN_ROWS128(CCL_), AN_ROWS128(CCL_HIGH_) };
 
 /* Python str.isspace() for one code point. */
 static int an_is_space(uint32_t c)
@@ -939,28 +961,31 @@ static uint32_t an_find_part(const an_work *w, const char *out, size_t ln, size_
 {
 	if (ta == 0 && tn == ln)
 		return an_lex_find_at(w->lx, out, ln, hw, 1);
-	return an_lex_find_at(w->lx, out + ta, tn, an_hash(out + ta, tn), 1);
+	return an_lex_find_at(w->lx, out + ta, tn, an_hash_padded(out + ta, tn), 1);
 }
 
 /*
- * Finish token w->tok[w->n], lowered at w->lower[lo..lo+ln) with hash hw:
+ * Finish token w->tok[w->n], lowered at w->lower[lo..lo+ln); hk is the hash of
+ * what is looked up first (an_key_hash): the stripped word when stripped_cps > 2,
+ * else the whole token:
  * lead/trail bytes of string.punctuation, stripped_cps code points between.
  * VADER keeps the original when 2 or fewer code points remain (l.177-191);
  * so does chat when the original is a lexicon entry (an emoticon), but
  * "ok." becomes "ok" and "no!" "no".
  */
-static inline void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hw, size_t lead,
+static inline void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hk, size_t lead,
     size_t trail, size_t stripped_cps, int up, int apos)
 {
 	an_tok *t = &w->tok[w->n];
 	const char *out = w->lower + lo;
 	size_t ta = 0, tn = ln;
+	uint32_t hw = hk;
 
 	if (stripped_cps > 2) {
-		/* Both modes: a word with punctuation around it is looked up stripped. */
+		/* Both modes: a word with punctuation around it is looked up stripped (hk is its hash). */
 		ta = lead;
 		tn = ln - lead - trail;
-		t->wi = an_find_part(w, out, ln, ta, tn, hw);
+		t->wi = an_lex_find_at(w->lx, out + ta, tn, hk, 1);
 	} else if (w->mode == AN_MODE_VADER) {
 		t->wi = an_lex_find_at(w->lx, out, ln, hw, 1);
 	} else {
@@ -991,6 +1016,15 @@ static inline void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hw
 	w->n++;
 }
 
+/* The hash an_token_finish wants: of the stripped word when stripped_cps > 2, else the whole. */
+static inline uint32_t an_key_hash(const char *out, size_t ln, size_t lead, size_t trail,
+    size_t stripped_cps)
+{
+	if (stripped_cps > 2)
+		return an_hash_padded(out + lead, ln - lead - trail);
+	return an_hash_padded(out, ln);
+}
+
 /* One whitespace-separated token s[0..n) of cps code points, any bytes. */
 static void an_add_token(an_work *w, const char *s, size_t n, size_t cps, size_t *lo)
 {
@@ -1005,14 +1039,18 @@ static void an_add_token(an_work *w, const char *s, size_t n, size_t cps, size_t
 		b--;
 	char *out = w->lower + *lo;
 	size_t ln = an_lower((const unsigned char *)s, n, out, &up, &apos);
-	an_token_finish(w, *lo, ln, an_hash(out, ln), a, n - b, cps - a - (n - b), up, apos);
+	size_t stripped = cps - a - (n - b);
+	an_token_finish(w, *lo, ln, an_key_hash(out, ln, a, n - b, stripped), a, n - b, stripped, up,
+	    apos);
 	*lo += ln;
 }
 
 /*
- * The common case, pure-ASCII text, in one pass: split, lower, hash and
- * count '!' and '?'. Returns 0, having done nothing useful, at the first
- * non-ASCII byte: the caller then takes the general path.
+ * The common case, pure-ASCII text: split and lower in one pass, one table
+ * load a byte; hash each token afterwards, 8 bytes at a time; look at
+ * punctuation ('!', '?', '\'', what strip() removes) only in the tokens that
+ * have some. Returns 0, having done nothing useful, at the first non-ASCII
+ * byte: the caller then takes the general path.
  */
 static int an_tokenize_ascii(an_work *w, const char *text, size_t len, size_t *ep, size_t *qm)
 {
@@ -1021,45 +1059,46 @@ static int an_tokenize_ascii(an_work *w, const char *text, size_t len, size_t *e
 
 	w->n = 0;
 	while (i < len) {
-		if (s[i] >= 0x80)
+		unsigned v = an_cc_low[s[i]];
+		if (v & CCL_HIGH)
 			return 0;
-		if (an_cc[s[i]] & CC_SPACE) {
+		if (v & CCL_SPACE) {
 			i++;
 			continue;
 		}
-		size_t start = i, lead = SIZE_MAX, last = 0;
+		size_t start = i;
 		unsigned seen = 0;
-		uint32_t h = 2166136261u;
-		int apos = 0;
-		char *out = w->lower + lo;
+		char *out = w->lower + lo;   /* padded: 8 bytes past any token are there */
 		for (; i < len; i++) {
-			unsigned char c = s[i];
-			if (c >= 0x80)
-				return 0;
-			unsigned cc = an_cc[c];
-			if (cc & CC_SPACE)
+			v = an_cc_low[s[i]];
+			if (v & (CCL_SPACE | CCL_HIGH))
 				break;
-			seen |= cc;
-			c = (unsigned char)(c + ((cc & CC_UPPER) ? 32 : 0));
-			out[i - start] = (char)c;
-			h = (h ^ c) * 16777619u;
-			if (cc & CC_PUNCT) {
-				e += c == '!';
-				q += c == '?';
-				apos |= c == '\'';
-			} else {
-				if (lead == SIZE_MAX)
-					lead = i - start;
-				last = i - start + 1;
-			}
+			seen |= v;
+			out[i - start] = (char)v;
 		}
-		size_t n = i - start;
+		if (v & CCL_HIGH && i < len)
+			return 0;
+		size_t n = i - start, lead = 0, last = n;
+		int apos = 0;
+		if (seen & CCL_PUNCT) {
+			for (size_t k = 0; k < n; k++) {
+				e += out[k] == '!';
+				q += out[k] == '?';
+				apos |= out[k] == '\'';
+			}
+			while (lead < n && (an_cc_low[(unsigned char)out[lead]] & CCL_PUNCT))
+				lead++;
+			if (lead == n)
+				last = n;   /* all punctuation */
+			else
+				while (an_cc_low[(unsigned char)out[last - 1]] & CCL_PUNCT)
+					last--;
+		}
 		if (w->n == AN_SENTIMENT_MAX_TOKENS)
 			continue;
-		if (lead == SIZE_MAX)
-			lead = n, last = n;   /* all punctuation */
-		int up = (seen & CC_UPPER) && !(seen & CC_LOWER);
-		an_token_finish(w, lo, n, h, lead, n - last, last - lead, up, apos);
+		int up = (seen & CCL_UPPER) && !(seen & CCL_LOWER);
+		an_token_finish(w, lo, n, an_key_hash(out, n, lead, n - last, last - lead), lead, n - last,
+		    last - lead, up, apos);
 		lo += n;
 	}
 	*ep = e;
