@@ -48,6 +48,7 @@ _Static_assert(AN_TRIGGERS_MAX <= 64, "fired triggers are a 64-bit mask");
 
 
 typedef struct an_word {
+	uint64_t c0;         /* the first (up to) 8 lowercase bytes, little-endian, zero-padded */
 	uint32_t hash;       /* of the lowercase bytes: a cheap first test for exact words */
 	uint32_t off;        /* bytes in pool, lowercase */
 	uint8_t len;
@@ -193,6 +194,7 @@ an_classes_fill(uint8_t *cls)
 
 typedef struct an_tok {
 	size_t start, end;
+	uint64_t c0;         /* the first (up to) 8 bytes, lowercased, zero-padded (an_word's c0) */
 	uint32_t hash;
 	uint32_t clause;     /* words of one clause share this number */
 	uint8_t title;       /* Capitalised, like a name */
@@ -239,34 +241,50 @@ an_has_e2(uint64_t x)
 	return ((v - AN_ONES) & ~v & AN_HIGH) != 0;
 }
 
+/* The first (up to) 8 bytes of p[0..n), lowercased, as an_word's c0. */
+static inline uint64_t
+an_chunk0_lower(const uint8_t *p, size_t n)
+{
+	uint64_t c = 0;
+
+	for (size_t k = 0; k < 8 && k < n; k++)
+		c |= (uint64_t)an_lower(p[k]) << (8 * k);
+	return c;
+}
+
 /*
- * The word starting at s[i]: its end, and its hash into *hash. Eight bytes
- * at a time; a chunk holding 0xe2 takes the byte loop, which knows quotes.
+ * The word starting at s[i]: its end; its hash and first chunk into t. Eight
+ * bytes at a time; a chunk holding 0xe2 takes the byte loop, which knows quotes.
  */
 static inline size_t
-an_cut_word(const uint8_t *cls, const uint8_t *s, size_t i, size_t n, uint32_t *hash)
+an_cut_word(const uint8_t *cls, const uint8_t *s, size_t i, size_t n, an_tok *t)
 {
 	size_t start = i;
 	uint64_t h = 0;
 
 	for (;;) {
-		uint64_t x = an_load8(s + i, n - i), alpha, stop;
+		uint64_t x = an_load8_at(s, i, n), alpha, stop;
 		if (an_has_e2(x))
 			goto bytewise;
 		stop = ~an_word_bytes(x, &alpha) & AN_HIGH;
 		x |= alpha >> 2;   /* ASCII letters to lowercase */
 		if (stop != 0) {
 			size_t k = (size_t)__builtin_ctzll(stop) / 8;
+			x &= an_low_bytes(k);
 			if (k > 0)
-				h = an_hash_chunk(h, x & an_low_bytes(k));
+				h = an_hash_chunk(h, x);
+			if (i == start)
+				t->c0 = x;
 			i += k;
 			break;
 		}
 		h = an_hash_chunk(h, x);
+		if (i == start)
+			t->c0 = x;
 		if ((i += 8) == n)
 			break;
 	}
-	*hash = an_hash_end(h, i - start);
+	t->hash = an_hash_end(h, i - start);
 	return i;
 bytewise:
 	for (; i < n; i++) {
@@ -274,7 +292,8 @@ bytewise:
 		if (k != AN_C_WORD && k != AN_C_HIGH && !(k == AN_C_E2 && !an_is_curly_quote(s, i, n)))
 			break;
 	}
-	*hash = an_hash_lower(s + start, i - start);
+	t->hash = an_hash_lower(s + start, i - start);
+	t->c0 = an_chunk0_lower(s + start, i - start);
 	return i;
 }
 
@@ -309,7 +328,7 @@ an_fill(an_scanner *sc)
 		}
 		start = i;
 		t = &sc->tok[sc->ntok++];
-		i = an_cut_word(cls, s, i, n, &t->hash);
+		i = an_cut_word(cls, s, i, n, t);
 		t->start = start;
 		t->end = i;
 		t->clause = clause;
@@ -349,15 +368,11 @@ an_tok_get(const an_scanner *sc, size_t idx)
 	return idx < sc->ntok ? &sc->tok[idx] : NULL;
 }
 
-/* Hash of the first k (< 8) bytes of word t, lowercased: the key of a stem that long. */
+/* Hash of the first k (<= 4) bytes of word t, lowercased: the key of a stem that long. */
 static inline uint32_t
-an_tok_prefix_hash(const an_scanner *sc, const an_tok *t, size_t k)
+an_tok_prefix_hash(const an_tok *t, size_t k)
 {
-	uint64_t x = an_load8(sc->s + t->start, sc->len - t->start), alpha;
-
-	(void)an_word_bytes(x, &alpha);
-	x |= alpha >> 2;
-	return an_hash_end(an_hash_chunk(0, x & an_low_bytes(k)), k);
+	return an_hash_end(an_hash_chunk(0, t->c0 & an_low_bytes(k)), k);
 }
 
 static inline int
@@ -368,7 +383,10 @@ an_word_eq(const an_rules *r, const an_word *w, const uint8_t *s, const an_tok *
 
 	if (w->stem ? tl < w->len : (t->hash != w->hash || tl != w->len))
 		return 0;
-	for (size_t k = 0; k < w->len; k++)
+	/* The first 8 bytes in one compare (a stem compares only its own length of them). */
+	if ((w->len < 8 ? t->c0 & an_low_bytes(w->len) : t->c0) != w->c0)
+		return 0;
+	for (size_t k = 8; k < w->len; k++)
 		if (an_lower(s[t->start + k]) != p[k])
 			return 0;
 	return 1;
@@ -396,7 +414,7 @@ an_amask_has(const uint64_t *m, uint32_t h)
 
 /* Might some anchor of g equal word t? No means none can; yes is checked word by word. */
 static inline int
-an_anchor_may(const an_guard *g, const an_scanner *sc, const an_tok *t)
+an_anchor_may(const an_guard *g, const an_tok *t)
 {
 	size_t tl = t->end - t->start;
 	unsigned keys;
@@ -405,7 +423,7 @@ an_anchor_may(const an_guard *g, const an_scanner *sc, const an_tok *t)
 		return 1;
 	keys = g->astem_keys & ((2u << (tl < AN_STEM_KEY ? tl : AN_STEM_KEY)) - 2);
 	for (; keys != 0; keys &= keys - 1)
-		if (an_amask_has(g->amask, an_tok_prefix_hash(sc, t, (size_t)__builtin_ctz(keys))))
+		if (an_amask_has(g->amask, an_tok_prefix_hash(t, (size_t)__builtin_ctz(keys))))
 			return 1;
 	return 0;
 }
@@ -431,7 +449,7 @@ an_guard_blocks(const an_rules *r, const an_guard *g, const an_scanner *sc, size
 		near = an_tok_get(sc, after ? i - 1 - w : i + n + w);
 		if (near == NULL || near->clause != clause)
 			break;   /* clauses only get further away */
-		if (!an_anchor_may(g, sc, near))
+		if (!an_anchor_may(g, near))
 			continue;   /* no anchor can equal this word */
 		for (uint32_t q = 0; q < g->nseq; q++) {
 			const an_seq *seq = &r->seqs[g->seq + q];
@@ -530,10 +548,20 @@ an_scan_word(const an_rules *r, const an_scanner *sc, size_t i, an_fired *f)
 	size_t tl = t->end - t->start;
 	/* Prefix lengths k (1..4, at most the word's) that some stem is keyed by. */
 	unsigned keys = r->stem_keys & ((2u << (tl < AN_STEM_KEY ? tl : AN_STEM_KEY)) - 2);
+	/*
+	 * Most words start no phrase: test the word and its 4-byte stem key (the
+	 * only stem length of the default rules) in the filter without a branch
+	 * between them, so the usual word costs one branch that is rarely taken.
+	 */
+	unsigned maybe = (unsigned)an_filter_has(r, t->hash) |
+	    ((unsigned)an_filter_has(r, an_tok_prefix_hash(t, AN_STEM_KEY)) & keys >> AN_STEM_KEY) |
+	    ((keys & ((1u << AN_STEM_KEY) - 1)) != 0);
 
+	if (!maybe)
+		return;
 	an_probe(r, t->hash, 0, sc, i, f);
 	for (; keys != 0; keys &= keys - 1)
-		an_probe(r, an_tok_prefix_hash(sc, t, (size_t)__builtin_ctz(keys)), 1, sc, i, f);
+		an_probe(r, an_tok_prefix_hash(t, (size_t)__builtin_ctz(keys)), 1, sc, i, f);
 }
 
 size_t
@@ -733,8 +761,8 @@ an_parse_words(an_parser *ps, const an_item *it, an_seq *seq)
 			r->pool = np;
 			r->cpool = ncap;
 		}
-		r->words[r->nwords] = (an_word){an_hash_lower(s + start, i - start), (uint32_t)r->npool,
-		    (uint8_t)(i - start), 0};
+		r->words[r->nwords] = (an_word){an_chunk0_lower(s + start, i - start),
+		    an_hash_lower(s + start, i - start), (uint32_t)r->npool, (uint8_t)(i - start), 0};
 		for (size_t k = start; k < i; k++)
 			r->pool[r->npool++] = an_lower(s[k]);
 		if (i < n && s[i] == '*') {
