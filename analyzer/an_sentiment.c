@@ -1219,11 +1219,26 @@ static int an_booster2(int a, int b)
 	    (a == W_SORT && b == W_OF);
 }
 
+/* Word ids that start, and that end, some SPECIAL_CASES entry or booster bigram. */
+#define AN_WBIT(id) ((uint64_t)1 << (id))
+#define AN_IDIOM_FIRST (AN_WBIT(W_THE) | AN_WBIT(W_BAD) | AN_WBIT(W_BUS) | AN_WBIT(W_YEAH) | \
+	AN_WBIT(W_BEATING) | AN_WBIT(W_BROKEN) | AN_WBIT(W_KISS) | AN_WBIT(W_TO) | AN_WBIT(W_JUST) | \
+	AN_WBIT(W_KIND) | AN_WBIT(W_SORT))
+#define AN_IDIOM_LAST (AN_WBIT(W_SHIT) | AN_WBIT(W_BOMB) | AN_WBIT(W_ASS) | AN_WBIT(W_STOP) | \
+	AN_WBIT(W_RIGHT) | AN_WBIT(W_HEART) | AN_WBIT(W_DEATH) | AN_WBIT(W_FOR) | AN_WBIT(W_ENOUGH) | \
+	AN_WBIT(W_OF))
+_Static_assert(W_COUNT <= 64, "word ids are bits of a uint64_t");
+
 static double an_idioms_check(const an_work *w, double v, size_t i)
 {
 	int z = an_id(w, i), o = an_id(w, i - 1), t = an_id(w, i - 2), h = an_id(w, i - 3);
+	int n1 = w->n - 1 > i ? an_id(w, i + 1) : W_NONE, n2 = w->n - 1 > i + 1 ? an_id(w, i + 2) : W_NONE;
+	uint64_t ids = AN_WBIT(z) | AN_WBIT(o) | AN_WBIT(t) | AN_WBIT(h) | AN_WBIT(n1) | AN_WBIT(n2);
 	double s;
 
+	/* Every idiom below needs a word that starts one and a word that ends one in this window. */
+	if (!(ids & AN_IDIOM_FIRST) || !(ids & AN_IDIOM_LAST))
+		return v;
 	if (an_special2(o, z, &s) || an_special3(t, o, z, &s) || an_special2(t, o, &s) ||
 	    an_special3(h, t, o, &s) || an_special2(h, t, &s))
 		v = s;
