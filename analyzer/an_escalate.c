@@ -86,10 +86,11 @@ typedef struct an_trigger {
 	unsigned line;
 } an_trigger;
 
-typedef struct an_cand {    /* a phrase, and what its second word must hash to */
+typedef struct an_cand {    /* a phrase, and what the first bytes of the word after its first must be */
 	uint32_t phrase;
-	uint32_t next_hash;
-	uint32_t next_exact;    /* the phrase has a second word, not a stem: next_hash applies */
+	uint32_t has_next;      /* the phrase has a second word: next_c0/next_mask apply */
+	uint64_t next_c0;       /* the second word's c0 */
+	uint64_t next_mask;     /* its bytes in c0: a word (or stem) matches only if these agree */
 } an_cand;
 
 typedef struct an_entry {   /* hash slot: the phrases starting with one word; count 0 = empty */
@@ -492,8 +493,8 @@ static void
 an_entry_try(const an_rules *r, const an_entry *e, const an_scanner *sc, size_t i, an_fired *f)
 {
 	size_t start = sc->tok[i].start;
-	uint32_t next = i + 1 < sc->ntok ? sc->tok[i + 1].hash : 0;
 	int has_next = i + 1 < sc->ntok;
+	uint64_t next = has_next ? sc->tok[i + 1].c0 : 0;
 
 	for (uint32_t k = 0; k < e->count; k++) {
 		const an_cand *c = &r->cand[e->first + k];
@@ -501,7 +502,7 @@ an_entry_try(const an_rules *r, const an_entry *e, const an_scanner *sc, size_t 
 		uint64_t bit = (uint64_t)1 << p->trigger;
 		size_t n, end;
 
-		if (c->next_exact && (!has_next || next != c->next_hash))
+		if (c->has_next && (!has_next || (next & c->next_mask) != c->next_c0))
 			continue;   /* the next word cannot be the phrase's second */
 		if ((f->mask & bit) && f->start[p->trigger] < start)
 			continue;   /* this trigger already fired earlier in the text */
@@ -1092,8 +1093,8 @@ an_rules_index(an_rules *r, lc_err *err)
 		for (size_t k = i; k < j; k++) {
 			const an_seq *ws = &r->phrases[keys[k].phrase].words;
 			const an_word *second = ws->n > 1 ? &r->words[ws->word + 1] : NULL;
-			r->cand[k] = (an_cand){keys[k].phrase, second ? second->hash : 0,
-			    second != NULL && !second->stem};
+			r->cand[k] = (an_cand){keys[k].phrase, second != NULL, second ? second->c0 : 0,
+			    second == NULL ? 0 : second->len < 8 ? an_low_bytes(second->len) : ~(uint64_t)0};
 		}
 		/* Exact words are keyed by their hash, stems by the hash of their first (up to) 4 bytes. */
 		klen = keys[i].stem && keys[i].len > AN_STEM_KEY ? AN_STEM_KEY : keys[i].len;
