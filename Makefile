@@ -96,6 +96,11 @@ ifdef FUZZ
 CFLAGS   += -fsanitize=fuzzer-no-link -DCXTAPE_FUZZING=1
 endif
 
+# Scoring a message (sentiment, escalations) is the analyzer's hot path, in replay and report
+# alike: it builds at -O3 when the rest is at the default -O2 (4% on bench_analyze_text).
+HOT_OPT  := $(if $(filter -O2,$(OPT)),-O3,$(OPT))
+$(BUILD)/obj/analyzer/an_sentiment.o $(BUILD)/obj/analyzer/an_escalate.o: OPT = $(HOT_OPT)
+
 MAINS    := analyzer/cxanalyze.c recorder/cxrecord.c replayer/cxreplay.c fixtures/cxsim.c
 LC_SRC   := $(wildcard libcommon/*.c)
 AN_SRC   := $(filter-out $(MAINS),$(wildcard analyzer/*.c))

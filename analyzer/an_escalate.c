@@ -586,11 +586,14 @@ an_escalate_scan(const an_rules *r, const char *text, size_t len, an_match *out,
 	an_fill(&sc);
 	f.mask = 0;
 	all = r->ntrig == 64 ? ~(uint64_t)0 : ((uint64_t)1 << r->ntrig) - 1;
-	for (size_t i = 0; f.mask != all; i++) {
-		i = an_window(&sc, i);
-		if (i >= sc.ntok)
+	for (size_t i = 0; f.mask != all;) {
+		/* Words up to `limit` have their look-ahead cut already: no window check each. */
+		size_t limit = sc.ended ? sc.ntok : sc.ntok > AN_LOOK_AHEAD ? sc.ntok - AN_LOOK_AHEAD : 0;
+		for (; i < limit && f.mask != all; i++)
+			an_scan_word(r, &sc, i, &f);
+		if (sc.ended || f.mask == all)
 			break;
-		an_scan_word(r, &sc, i, &f);
+		i = an_window(&sc, i);
 	}
 	/* Order fired triggers by priority (highest first), then by position. */
 	for (size_t t = 0; t < r->ntrig; t++) {

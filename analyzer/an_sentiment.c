@@ -1011,8 +1011,8 @@ static inline void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hk
 	}
 	if (apos && !(t->flags & T_NEG) && tn >= 3 && memmem(out + ta, tn, "n't", 3))
 		t->flags |= T_NEG;
-	if (w->mode == AN_MODE_CHAT)
-		t->flags |= an_tok_shape(out + ta, tn);
+	if (w->mode == AN_MODE_CHAT && tn > 0 && (unsigned char)(out[ta] - '0') < 10)
+		t->flags |= an_tok_shape(out + ta, tn);   /* digits first: a number or an ordinal */
 	w->n++;
 }
 
