@@ -198,7 +198,6 @@ typedef struct an_tok {
 	uint64_t c0;         /* the first (up to) 8 bytes, lowercased, zero-padded (an_word's c0) */
 	uint32_t hash;
 	uint32_t clause;     /* words of one clause share this number */
-	uint8_t title;       /* Capitalised, like a name */
 	uint8_t sent_first;  /* first word of a sentence */
 } an_tok;
 
@@ -333,8 +332,6 @@ an_fill(an_scanner *sc)
 		t->start = start;
 		t->end = i;
 		t->clause = clause;
-		t->title = (uint8_t)((uint8_t)(s[start] - 'A') < 26 && i - start >= 2 &&
-		    (uint8_t)(s[start + 1] - 'a') < 26);
 		t->sent_first = (uint8_t)sent;
 		sent = 0;
 	}
@@ -360,6 +357,14 @@ an_window(an_scanner *sc, size_t i)
 	sc->ntok -= drop;
 	an_fill(sc);
 	return i - drop;
+}
+
+/* Is word t Capitalised, like a name? */
+static inline int
+an_tok_title(const uint8_t *s, const an_tok *t)
+{
+	return (uint8_t)(s[t->start] - 'A') < 26 && t->end - t->start >= 2 &&
+	    (uint8_t)(s[t->start + 1] - 'a') < 26;
 }
 
 /* Word idx of the window; NULL past the end of the text. */
@@ -442,7 +447,7 @@ an_guard_blocks(const an_rules *r, const an_guard *g, const an_scanner *sc, size
 	int after = g->kind == AN_G_NOT_AFTER;
 
 	if (g->kind == AN_G_NOT_NAME)
-		return first->title && !first->sent_first;
+		return an_tok_title(sc->s, first) && !first->sent_first;
 	for (uint32_t w = 0; w < g->window; w++) {
 		const an_tok *near;
 		if (after && i < w + 1)
