@@ -1368,11 +1368,12 @@ static int an_slot_match(const an_work *w, const an_slot *s, size_t i)
 	return 0;
 }
 
+/* Does phrase p stand at token i? Its first slot matched already: p came from i's heads. */
 static int an_phrase_match(const an_work *w, const an_phrase *p, size_t i)
 {
 	if (i + p->n > w->n)
 		return 0;
-	for (size_t k = 0; k < p->n; k++)
+	for (size_t k = 1; k < p->n; k++)
 		if (!an_slot_match(w, &p->slot[k], i + k))
 			return 0;
 	return 1;
