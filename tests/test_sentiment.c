@@ -109,6 +109,99 @@ typedef struct corpus_acc {
 	size_t n, ok_chat, ok_vader;
 } corpus_acc;
 
+/*
+ * Pure-ASCII text takes a fast tokenizer; anything else the general one. A
+ * trailing U+00A0 (whitespace to Python, so no token) sends the same text down
+ * the general path: both must give the same doubles, in both modes.
+ */
+static int same_both_paths(const char *text, char *why, size_t cap)
+{
+	size_t n = strlen(text);
+	char *nb = malloc(n + 3);
+
+	cr_assert_not_null(nb);
+	memcpy(nb, text, n);
+	memcpy(nb + n, "\xc2\xa0", 3);
+	for (int m = 0; m < 2; m++) {
+		an_mode mode = m ? AN_MODE_CHAT : AN_MODE_VADER;
+		an_sentiment a = score(mode, text), b = score(mode, nb);
+		if (a.neg != b.neg || a.neu != b.neu || a.pos != b.pos || a.compound != b.compound ||
+		    a.label != b.label) {
+			snprintf(why, cap, "%s: \"%s\": ascii %.4f/%.3f/%.3f/%.3f, general %.4f/%.3f/%.3f/%.3f",
+			    m ? "chat" : "vader", text, a.compound, a.neg, a.neu, a.pos, b.compound, b.neg,
+			    b.neu, b.pos);
+			free(nb);
+			return 0;
+		}
+	}
+	free(nb);
+	return 1;
+}
+
+static size_t check_paths_on(const char *name, int column)
+{
+	FILE *f = open_fixture(name);
+	char *line = NULL, why[1024];
+	size_t cap = 0, rows = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, f)) > 0) {
+		char *t = line;
+		int ascii = 1;
+		if (line[n - 1] == '\n')
+			line[--n] = 0;
+		if (line[0] == '#' || n == 0)
+			continue;
+		for (int c = 0; c < column && t != NULL; c++)
+			if ((t = strchr(t, '\t')) != NULL)
+				t++;
+		if (t == NULL)
+			continue;
+		char *end = strchr(t, '\t');
+		if (end != NULL)
+			*end = 0;
+		for (const char *p = t; *p; p++)
+			ascii &= (unsigned char)*p < 0x80;
+		if (!ascii)
+			continue;
+		cr_expect(same_both_paths(t, why, sizeof(why)), "%s: %s", name, why);
+		rows++;
+	}
+	free(line);
+	fclose(f);
+	return rows;
+}
+
+Test(sentiment, ascii_fast_path_agrees_with_the_general_path)
+{
+	static const char *const stress[] = {
+		"", "   ", "!!!", "?", "'", "a", "A", "OK", "ok.", "no!", ":)", ":-(", "<3", "(great)",
+		"'great'", "\"GREAT\"!!", "...good...", "don't", "DON'T", "isn't good", "can't stand it",
+		"3rd time", "2nd", "21st", "11th", "100", "4417!", "x\ty\nz\rw\vq\fr\x1c" "s\x1dt\x1eu\x1fv",
+		"VERY GOOD but bad", "Great, another error.", "thanks for nothing!!!?", "not bad at all",
+		"kind of good", "the shit", "kiss of death", "to die for", "broken heart", "yeah right",
+		"I waited 3 hours", "waiting for over two hours", "a!b?c'd", "-good-", "--", "'n't",
+		"Helloooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo world",
+		"GOOD GOOD good", "no no no", "never so good", "without doubt good", "at least good",
+	};
+	char why[1024];
+	char *big = malloc(2048);
+
+	cr_assert_not_null(big);
+	for (size_t i = 0; i < sizeof(stress) / sizeof(stress[0]); i++)
+		cr_expect(same_both_paths(stress[i], why, sizeof(why)), "%s", why);
+	/* More tokens than are scored, and a text right at the byte cap. */
+	size_t len = 0;
+	while (len + 7 < 2040)
+		len += (size_t)sprintf(big + len, "%s ", len % 3 ? "good" : "NO!");
+	cr_expect(same_both_paths(big, why, sizeof(why)), "%s", why);
+	free(big);
+	size_t rows = check_paths_on("vader_oracle_extra.tsv", 0) +
+	    check_paths_on("vader_examples_current_head.tsv", 0) + check_paths_on("train.tsv", 2) +
+	    check_paths_on("heldout.tsv", 2);
+	cr_assert_geq(rows, 800, "only %zu ASCII lines compared", rows);
+}
+
 static an_label parse_label(const char *s)
 {
 	if (strcmp(s, "positive") == 0)
