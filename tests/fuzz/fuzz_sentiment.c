@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_sentiment: arbitrary bytes (invalid UTF-8, NULs, huge) through VADER and chat modes; ASCII text scores the same down the fast and the general tokenizer. */
+/*
+ * fuzz_sentiment: arbitrary bytes (invalid UTF-8, NULs, huge) through VADER and chat modes;
+ * ASCII text must score the same down the fast and the general tokenizer.
+ */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
