@@ -18,8 +18,9 @@
  * (or its stem, for `word*`) to the phrases starting with it, so a word that
  * starts no phrase costs one probe. Remaining phrase words and the guards are
  * compared in place against the words around the match, inside its clause.
- * Words live in a small ring on the stack: a scan allocates nothing and only
- * reads the rules, so threads may share one an_rules.
+ * Words are cut 8 bytes at a time (an_bytes.h) into a window on the stack
+ * that slides along a long text: a scan allocates nothing and only reads the
+ * rules, so threads may share one an_rules.
  */
 
 /* Caps: every table of a rules set is bounded. */

@@ -979,7 +979,6 @@ static inline void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hk
 	an_tok *t = &w->tok[w->n];
 	const char *out = w->lower + lo;
 	size_t ta = 0, tn = ln;
-	uint32_t hw = hk;
 
 	if (stripped_cps > 2) {
 		/* Both modes: a word with punctuation around it is looked up stripped (hk is its hash). */
@@ -987,14 +986,14 @@ static inline void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hk
 		tn = ln - lead - trail;
 		t->wi = an_lex_find_at(w->lx, out + ta, tn, hk, 1);
 	} else if (w->mode == AN_MODE_VADER) {
-		t->wi = an_lex_find_at(w->lx, out, ln, hw, 1);
+		t->wi = an_lex_find_at(w->lx, out, ln, hk, 1);
 	} else {
-		t->wi = an_lex_find_at(w->lx, out, ln, hw, 1);
+		t->wi = an_lex_find_at(w->lx, out, ln, hk, 1);
 		if (stripped_cps > 0 && (lead || trail) &&
 		    !(t->wi && (w->lx->words[t->wi - 1].flags[AN_MODE_CHAT] & F_LEX))) {
 			ta = lead;
 			tn = ln - lead - trail;
-			t->wi = an_find_part(w, out, ln, ta, tn, hw);
+			t->wi = an_find_part(w, out, ln, ta, tn, hk);
 		}
 	}
 	t->off = (uint16_t)(lo + ta);
