@@ -162,18 +162,25 @@ an_is_sentence_end(uint8_t c)
 	return c == '.' || c == '!' || c == '?' || c == '\n';
 }
 
+/* The first (up to) 8 bytes of p[0..n), lowercased, as an_word's c0. */
+static inline uint64_t
+an_chunk0_lower(const uint8_t *p, size_t n)
+{
+	uint64_t c = 0;
+
+	for (size_t k = 0; k < 8 && k < n; k++)
+		c |= (uint64_t)an_lower(p[k]) << (8 * k);
+	return c;
+}
+
 /* Hash of p[0..n) lowercased (an_bytes.h's word hash): what rules words are keyed by. */
 static uint32_t
 an_hash_lower(const uint8_t *p, size_t n)
 {
 	uint64_t h = 0;
 
-	for (size_t i = 0; i < n; i += 8) {
-		uint64_t chunk = 0;
-		for (size_t k = 0; k < 8 && i + k < n; k++)
-			chunk |= (uint64_t)an_lower(p[i + k]) << (8 * k);
-		h = an_hash_chunk(h, chunk);
-	}
+	for (size_t i = 0; i < n; i += 8)
+		h = an_hash_chunk(h, an_chunk0_lower(p + i, n - i));
 	return an_hash_end(h, n);
 }
 
@@ -240,17 +247,6 @@ an_has_e2(uint64_t x)
 	uint64_t v = x ^ 0xe2 * AN_ONES;
 
 	return ((v - AN_ONES) & ~v & AN_HIGH) != 0;
-}
-
-/* The first (up to) 8 bytes of p[0..n), lowercased, as an_word's c0. */
-static inline uint64_t
-an_chunk0_lower(const uint8_t *p, size_t n)
-{
-	uint64_t c = 0;
-
-	for (size_t k = 0; k < 8 && k < n; k++)
-		c |= (uint64_t)an_lower(p[k]) << (8 * k);
-	return c;
 }
 
 /*

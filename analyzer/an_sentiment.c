@@ -955,15 +955,6 @@ static uint8_t an_tok_shape(const char *s, size_t n)
  * (VADER l.177-191); chat mode keeps the stripped word unless that leaves
  * nothing or the original itself is a lexicon entry (an emoticon).
  */
-/* Look a lowered token up: the whole of it when whole (hash hw), else out[ta..ta+tn). */
-static uint32_t an_find_part(const an_work *w, const char *out, size_t ln, size_t ta, size_t tn,
-    uint32_t hw)
-{
-	if (ta == 0 && tn == ln)
-		return an_lex_find_at(w->lx, out, ln, hw, 1);
-	return an_lex_find_at(w->lx, out + ta, tn, an_hash_padded(out + ta, tn), 1);
-}
-
 /*
  * Finish token w->tok[w->n], lowered at w->lower[lo..lo+ln); hk is the hash of
  * what is looked up first (an_key_hash): the stripped word when stripped_cps > 2,
@@ -985,15 +976,13 @@ static inline void an_token_finish(an_work *w, size_t lo, size_t ln, uint32_t hk
 		ta = lead;
 		tn = ln - lead - trail;
 		t->wi = an_lex_find_at(w->lx, out + ta, tn, hk, 1);
-	} else if (w->mode == AN_MODE_VADER) {
-		t->wi = an_lex_find_at(w->lx, out, ln, hk, 1);
 	} else {
 		t->wi = an_lex_find_at(w->lx, out, ln, hk, 1);
-		if (stripped_cps > 0 && (lead || trail) &&
+		if (w->mode == AN_MODE_CHAT && stripped_cps > 0 && (lead || trail) &&
 		    !(t->wi && (w->lx->words[t->wi - 1].flags[AN_MODE_CHAT] & F_LEX))) {
 			ta = lead;
 			tn = ln - lead - trail;
-			t->wi = an_find_part(w, out, ln, ta, tn, hk);
+			t->wi = an_lex_find_at(w->lx, out + ta, tn, an_hash_padded(out + ta, tn), 1);
 		}
 	}
 	t->off = (uint16_t)(lo + ta);
