@@ -216,6 +216,20 @@ tape_max_seq(const char *dir)
 	return max;
 }
 
+/*
+ * Wait (up to WAIT_MS, and while pid lives) for max_seq(path) to pass above;
+ * returns max_seq(path) read once more after the wait.
+ */
+static uint64_t
+wait_seq_past(uint64_t (*max_seq)(const char *), const char *path, uint64_t above, pid_t pid)
+{
+	uint64_t deadline = sim_now_ms() + WAIT_MS;
+
+	while (max_seq(path) <= above && sim_now_ms() < deadline && alive(pid))
+		sim_sleep_ms(20);
+	return max_seq(path);
+}
+
 static void
 rm_rf(const char *dir)
 {
@@ -250,7 +264,7 @@ Test(replay_follow, live_recording_reaches_the_replay_and_sigterm_stops_it)
 	    "--findings", findings, NULL};
 	sim_proc sim;
 	pid_t rec, rpl;
-	uint64_t deadline, seen_before;
+	uint64_t seen_before;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(tape, sizeof tape, "%s/tape", dir);
@@ -271,19 +285,13 @@ Test(replay_follow, live_recording_reaches_the_replay_and_sigterm_stops_it)
 	rec = spawn("cxrecord", rec_argv, rec_log, rec_log);
 
 	/* the recorder has committed something: the tape opens for reading */
-	deadline = sim_now_ms() + WAIT_MS;
-	while (tape_max_seq(tape) == 0 && sim_now_ms() < deadline && alive(rec))
-		sim_sleep_ms(20);
-	cr_assert_gt(tape_max_seq(tape), 0, "no event committed within %u ms (see %s)", WAIT_MS,
-	    rec_log);
+	cr_assert_gt(wait_seq_past(tape_max_seq, tape, 0, rec), 0,
+	    "no event committed within %u ms (see %s)", WAIT_MS, rec_log);
 
 	rpl = spawn("cxreplay", rpl_argv, rpl_out, rpl_log);
 	/* the replay is running: it wrote findings */
-	deadline = sim_now_ms() + WAIT_MS;
-	while (findings_max_seq(findings) == 0 && sim_now_ms() < deadline && alive(rpl))
-		sim_sleep_ms(20);
-	cr_assert_gt(findings_max_seq(findings), 0, "no findings within %u ms (see %s)", WAIT_MS,
-	    rpl_log);
+	cr_assert_gt(wait_seq_past(findings_max_seq, findings, 0, rpl), 0,
+	    "no findings within %u ms (see %s)", WAIT_MS, rpl_log);
 
 	/*
 	 * Everything committed by now has seq <= seen_before; a finding for a later
@@ -291,10 +299,7 @@ Test(replay_follow, live_recording_reaches_the_replay_and_sigterm_stops_it)
 	 */
 	seen_before = tape_max_seq(tape);
 	cr_assert_gt(seen_before, 0);
-	deadline = sim_now_ms() + WAIT_MS;
-	while (findings_max_seq(findings) <= seen_before && sim_now_ms() < deadline && alive(rpl))
-		sim_sleep_ms(20);
-	cr_assert_gt(findings_max_seq(findings), seen_before,
+	cr_assert_gt(wait_seq_past(findings_max_seq, findings, seen_before, rpl), seen_before,
 	    "no finding past seq %llu within %u ms: --follow did not pick up appends (see %s)",
 	    (unsigned long long)seen_before, WAIT_MS, rpl_log);
 	cr_assert(alive(rpl), "the replay ended on its own although it follows a live tape");
