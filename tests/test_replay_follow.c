@@ -217,7 +217,7 @@ tape_max_seq(const char *dir)
 }
 
 /*
- * Wait (up to WAIT_MS, and while pid lives) for max_seq(path) to pass above;
+ * Wait (up to WAIT_MS, and while pid lives) for max_seq(path) to exceed `above`;
  * returns max_seq(path) read once more after the wait.
  */
 static uint64_t
