@@ -31,6 +31,7 @@
 #define REDACT_OUT_MAX   (4 * LC_FRAME_MAX + 4096)  /* a redacted field may grow: 4x */
 #define REDACT_EDITS_MAX ((size_t)64 << 20)         /* the edit list of one field */
 #define CARD_GROUPS_MAX  32                         /* digit groups examined in one run */
+#define CARD_SEP_UNITS   6                          /* separator units between two groups */
 #define KEY_NAME_MAX     24                         /* longest form key walked back over */
 
 struct lc_redactor {
@@ -331,6 +332,7 @@ enum { ED_PSEUDO, ED_CARD };
 typedef struct edit {
 	size_t start, end;
 	unsigned kind, how;
+	unsigned last4;         /* ED_CARD: the digits the mask keeps */
 } edit;
 
 /* One field being scanned. */
@@ -342,12 +344,13 @@ typedef struct scan {
 	bool cards;             /* mask card numbers in this field */
 	bool header;            /* a header value: "Bearer x" needs no further evidence */
 	lc_status rc;
+	unsigned card_how;      /* ED_OUTPCT where a card mask lands in a query or form */
 } scan;
 
 static void
 edit_add(scan *sc, size_t start, size_t end, unsigned kind, unsigned how)
 {
-	edit e = {start, end, kind, how};
+	edit e = {start, end, kind, how, 0};
 
 	if (sc->rc == LC_OK && end > start)
 		sc->rc = lc_buf_append(sc->edits, &e, sizeof(e));
@@ -508,10 +511,184 @@ scan_bearer(scan *sc, size_t a, size_t b, bool json)
 
 /* ---- card numbers ---------------------------------------------------------------------- */
 
+/*
+ * People type a card number in groups: "4111 1111 1111 1111", "4111.1111.1111.1111",
+ * "4111\u00a01111...", "4111%201111..." in a query. A separator unit is a blank (space,
+ * tab, '+', no-break and other Unicode spaces) or a mark (- . / and the Unicode dashes),
+ * written raw, as UTF-8, percent-encoded, or (in JSON strings) as an escape. Up to
+ * CARD_SEP_UNITS units join two digit groups.
+ */
+enum { SEP_NONE, SEP_BLANK, SEP_MARK };
+
 typedef struct digit_run {
 	size_t gs[CARD_GROUPS_MAX], ge[CARD_GROUPS_MAX];  /* group i is [gs[i], ge[i]) */
+	bool blank[CARD_GROUPS_MAX];    /* the separators before group i hold a blank */
 	unsigned ng;
 } digit_run;
+
+static int hexval(uint8_t c);
+static long hex4(const uint8_t *p, size_t avail);
+
+static int
+sep_class(unsigned long cp)
+{
+	if (cp == ' ' || cp == '\t' || cp == '+' || cp == 0xa0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200b) || cp == 0x202f || cp == 0x205f || cp == 0x3000)
+		return SEP_BLANK;
+	if (cp == '-' || cp == '.' || cp == '/' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212)
+		return SEP_MARK;
+	return SEP_NONE;
+}
+
+/* A 2- or 3-byte UTF-8 sequence at p: its length and code point; 0 for anything else. */
+static size_t
+utf8_seq(const uint8_t *p, size_t n, unsigned long *cp)
+{
+	if (n >= 2 && (p[0] & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
+		*cp = (unsigned long)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+		return 2;
+	}
+	if (n >= 3 && (p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+		*cp = (unsigned long)(p[0] & 0x0f) << 12 | (unsigned long)(p[1] & 0x3f) << 6 |
+		    (p[2] & 0x3f);
+		return 3;
+	}
+	return 0;
+}
+
+/* A separator written as 1-3 percent escapes ("%20", "%C2%A0", "%E2%80%87"). */
+static size_t
+sep_pct(const uint8_t *s, size_t i, size_t b, int *cls)
+{
+	uint8_t u[3];
+	size_t k = 0, n;
+	unsigned long cp;
+	int h, l;
+
+	while (k < 3 && i + 3 * k + 2 < b && s[i + 3 * k] == '%' &&
+	    (h = hexval(s[i + 3 * k + 1])) >= 0 && (l = hexval(s[i + 3 * k + 2])) >= 0)
+		u[k++] = (uint8_t)(h * 16 + l);
+	if (k == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*cls = sep_class(u[0]);
+		return *cls != SEP_NONE ? 3 : 0;
+	}
+	n = utf8_seq(u, k, &cp);
+	*cls = n ? sep_class(cp) : SEP_NONE;
+	return *cls != SEP_NONE ? 3 * n : 0;
+}
+
+/* A separator written as a JSON escape: "\t", "\/", "\u00a0", "\u2007", ... */
+static size_t
+sep_escape(const uint8_t *s, size_t i, size_t b, int *cls)
+{
+	long cp;
+
+	if (i + 1 >= b)
+		return 0;
+	if (s[i + 1] == 't' || s[i + 1] == '/') {
+		*cls = s[i + 1] == 't' ? SEP_BLANK : SEP_MARK;
+		return 2;
+	}
+	if (s[i + 1] != 'u' || (cp = hex4(s + i + 2, b - i - 2)) < 0)
+		return 0;
+	*cls = sep_class((unsigned long)cp);
+	return *cls != SEP_NONE ? 6 : 0;
+}
+
+/* The length of the separator unit at s[i] (0: none) and its class. */
+static size_t
+sep_at(const uint8_t *s, size_t i, size_t b, bool json, int *cls)
+{
+	uint8_t c = s[i];
+	unsigned long cp;
+	size_t n;
+
+	if (c == '%')
+		return sep_pct(s, i, b, cls);
+	if (c == '\\')
+		return json ? sep_escape(s, i, b, cls) : 0;
+	if (c < 0x80) {
+		*cls = sep_class(c);
+		return *cls != SEP_NONE;
+	}
+	n = utf8_seq(s + i, b - i, &cp);
+	*cls = n ? sep_class(cp) : SEP_NONE;
+	return *cls != SEP_NONE ? n : 0;
+}
+
+/* The length of the separator unit ending at s[j] (0: none); the longest form wins. */
+static size_t
+sep_before(const uint8_t *s, size_t a, size_t j, bool json, int *cls)
+{
+	static const size_t lens[] = {9, 6, 3, 2, 1};
+
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
+		if (j - a >= lens[k] && sep_at(s, j - lens[k], j, json, cls) == lens[k])
+			return lens[k];
+	return 0;
+}
+
+static inline bool
+is_word(uint8_t c)
+{
+	return is_alnum(c) || c == '_';
+}
+
+/* Does s[j - 1] end an escape ("\n", "\u00e9", "%3D")? Then it is no letter of a word. */
+static bool
+escape_ends(const uint8_t *s, size_t a, size_t j, bool json)
+{
+	uint8_t p = s[j - 1];
+
+	if (j - a >= 2 && s[j - 2] == '\\' && (p == 'n' || p == 't' || p == 'r' ||
+	    (json && (p == 'b' || p == 'f'))))
+		return true;
+	if (json && j - a >= 6 && s[j - 6] == '\\' && s[j - 5] == 'u' && hex4(s + j - 4, 4) >= 0)
+		return true;
+	return j - a >= 3 && s[j - 3] == '%' && hexval(s[j - 2]) >= 0 && hexval(p) >= 0;
+}
+
+/*
+ * Is the run starting at i standalone on the left? A letter, digit or '_' next to
+ * it, or a mark (- . /) between it and one, makes it part of an id ("m-4111...").
+ */
+static bool
+card_left_ok(const uint8_t *s, size_t a, size_t i, bool json)
+{
+	size_t j = i, len;
+	unsigned units = 0;
+	bool mark = false;
+	int cls = SEP_NONE;
+
+	while (units < CARD_SEP_UNITS && (len = sep_before(s, a, j, json, &cls)) > 0) {
+		mark |= cls == SEP_MARK;
+		j -= len;
+		units++;
+	}
+	if (j == a || !is_word(s[j - 1]) || escape_ends(s, a, j, json))
+		return true;
+	return units > 0 && !mark;
+}
+
+static bool
+card_right_ok(const uint8_t *s, size_t b, size_t e, bool json)
+{
+	size_t k = e, len;
+	unsigned units = 0;
+	bool mark = false;
+	int cls = SEP_NONE;
+
+	while (units < CARD_SEP_UNITS && k < b && (len = sep_at(s, k, b, json, &cls)) > 0) {
+		mark |= cls == SEP_MARK;
+		k += len;
+		units++;
+	}
+	if (k >= b || !is_word(s[k]))
+		return true;
+	return units > 0 && !mark;
+}
 
 static bool
 luhn_ok(const uint8_t *s, const digit_run *d, unsigned g0, unsigned g1)
@@ -538,35 +715,22 @@ run_digits(const digit_run *d, unsigned g0, unsigned g1)
 	return n;
 }
 
-/* Is the byte before the run at i a word boundary? Ids like "c-4111..." are not cards. */
+/*
+ * Groups of 3 digits or more in any layout, or groups of 4 and a shorter last one
+ * (4-4-4-1): dates (2023/10/31), versions (1.2.3) and IPs (10.0.0.1) have groups of
+ * one or two digits and never join into a card.
+ */
 static bool
-card_left_ok(const uint8_t *s, size_t a, size_t i)
+card_layout_ok(const digit_run *d, unsigned g0, unsigned g1)
 {
-	uint8_t p;
+	bool all3 = true, fours = true;
 
-	if (i == a)
-		return true;
-	p = s[i - 1];
-	if (is_alnum(p) || p == '_')   /* "\n4111..." in a JSON string is still a boundary */
-		return (p == 'n' || p == 't' || p == 'r') && i - 1 > a && s[i - 2] == '\\';
-	if (p == '-' || p == '.' || p == '/')
-		return !(i - 1 > a && is_alnum(s[i - 2]));
-	return true;
-}
-
-static bool
-card_right_ok(const uint8_t *s, size_t b, size_t e)
-{
-	uint8_t c;
-
-	if (e >= b)
-		return true;
-	c = s[e];
-	if (is_alnum(c) || c == '_')
-		return false;
-	if (c == '-' || c == '.' || c == '/')
-		return !(e + 1 < b && is_alnum(s[e + 1]));
-	return true;
+	for (unsigned g = g0; g <= g1; g++) {
+		size_t n = d->ge[g] - d->gs[g];
+		all3 = all3 && n >= 3;
+		fours = fours && (g == g1 || n == 4);
+	}
+	return all3 || fours;
 }
 
 /*
@@ -583,67 +747,111 @@ card_candidate(const uint8_t *s, const digit_run *d, unsigned g0, unsigned g1)
 		return false;
 	if (g0 == g1 && s[d->gs[g0]] == '1' && n != 15)
 		return false;
-	return luhn_ok(s, d, g0, g1);
+	return card_layout_ok(d, g0, g1) && luhn_ok(s, d, g0, g1);
 }
 
-/* The groups of one digit run, joined by single spaces or dashes; returns the run's end. */
+/* The groups of one digit run, joined by separator runs; returns the run's end. */
 static size_t
-card_groups(const uint8_t *s, size_t i, size_t b, digit_run *d)
+card_groups(const uint8_t *s, size_t i, size_t b, bool json, digit_run *d)
 {
 	d->ng = 0;
+	d->blank[0] = false;
 	for (;;) {
-		size_t g = i;
+		size_t g = i, j = 0, len = 0;
+		unsigned units = 0;
+		bool blank = false;
+		int cls = SEP_NONE;
+
 		while (i < b && is_digit(s[i]))
 			i++;
 		d->gs[d->ng] = g;
 		d->ge[d->ng] = i;
 		d->ng++;
-		if (d->ng == CARD_GROUPS_MAX || i + 1 >= b || (s[i] != ' ' && s[i] != '-') ||
-		    !is_digit(s[i + 1]))
+		if (d->ng == CARD_GROUPS_MAX)
 			return i;
-		i++;
+		for (j = i; units < CARD_SEP_UNITS && j < b &&
+		    (len = sep_at(s, j, b, json, &cls)) > 0; units++, j += len)
+			blank = blank || cls == SEP_BLANK;
+		if (units == 0 || j >= b || !is_digit(s[j]))
+			return i;
+		d->blank[d->ng] = blank;
+		i = j;
 	}
 }
 
+/* The mask keeps the last four digits, wherever the separators fell. */
 static void
-card_run_check(scan *sc, const digit_run *d, bool bounded)
+card_edit(scan *sc, const digit_run *d, unsigned g0, unsigned g1)
 {
-	const uint8_t *s = sc->s;
+	unsigned last = 0, mul = 1, k = 0;
+	edit e = {d->gs[g0], d->ge[g1], ED_CARD, sc->card_how, 0};
 
-	if (!bounded)
-		return;
-	if (card_candidate(s, d, 0, d->ng - 1)) {
-		edit_add(sc, d->gs[0], d->ge[d->ng - 1], ED_CARD, 0);
-		return;
-	}
-	/* A card after a phone number ("call 555 4111 1111 1111 1111"): windows of groups. */
-	for (unsigned g0 = 0; g0 + 1 < d->ng; g0++) {
-		unsigned best = g0;
-		for (unsigned g1 = g0 + 1; g1 < d->ng && run_digits(d, g0, g1) <= 19; g1++)
-			if (card_candidate(s, d, g0, g1))
+	for (unsigned g = g1 + 1; g-- > g0 && k < 4;)
+		for (size_t i = d->ge[g]; i-- > d->gs[g] && k < 4; k++, mul *= 10)
+			last += (unsigned)(sc->s[i] - '0') * mul;
+	e.last4 = last;
+	if (sc->rc == LC_OK)
+		sc->rc = lc_buf_append(sc->edits, &e, sizeof(e));
+}
+
+/*
+ * The longest card window of whole groups from each group on. A window edge
+ * inside the run must be a separator run holding a blank ("call 555 4111 ..."):
+ * a mark binds its neighbours ("4111111111111111.5" is a decimal, not a card).
+ */
+static void
+card_run_check(scan *sc, const digit_run *d, bool left, bool right)
+{
+	for (unsigned g0 = 0; g0 < d->ng; g0++) {
+		unsigned best = UINT_MAX;
+
+		if (g0 > 0 ? !d->blank[g0] : !left)
+			continue;
+		for (unsigned g1 = g0; g1 < d->ng && run_digits(d, g0, g1) <= 19; g1++)
+			if ((g1 + 1 < d->ng ? d->blank[g1 + 1] : right) &&
+			    card_candidate(sc->s, d, g0, g1))
 				best = g1;
-		if (best > g0) {
-			edit_add(sc, d->gs[g0], d->ge[best], ED_CARD, 0);
+		if (best != UINT_MAX) {
+			card_edit(sc, d, g0, best);
 			g0 = best;
 		}
 	}
 }
 
+/* Where the next digit outside an escape is ("%20", "\u00a0" are skipped whole). */
+static size_t
+card_next_digit(const uint8_t *s, size_t i, size_t b, bool json)
+{
+	while (i < b) {
+		uint8_t c = s[i];
+
+		if (is_digit(c))
+			return i;
+		if (c == '\\' && json)
+			i += i + 1 < b && s[i + 1] == 'u' ? 6 : 2;
+		else if (c == '%' && i + 2 < b && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0)
+			i += 3;
+		else
+			i++;
+	}
+	return b;
+}
+
 static void
-scan_cards(scan *sc, size_t a, size_t b)
+scan_cards(scan *sc, size_t a, size_t b, bool json)
 {
 	const uint8_t *s = sc->s;
 	digit_run d;
 	size_t i = a, e;
 
 	while (i + 13 <= b) {
-		if (!is_digit(s[i])) {
-			i++;
-			continue;
-		}
-		e = card_groups(s, i, b, &d);
-		if (e - i >= 13)
-			card_run_check(sc, &d, card_left_ok(s, a, i) && card_right_ok(s, b, e));
+		i = card_next_digit(s, i, b, json);
+		if (i + 13 > b)
+			break;
+		e = card_groups(s, i, b, json, &d);
+		if (e - i >= 13 && run_digits(&d, 0, d.ng - 1) >= 13)
+			card_run_check(sc, &d, card_left_ok(s, a, i, json),
+			    card_right_ok(s, b, e, json));
 		i = e;
 	}
 }
@@ -673,7 +881,7 @@ scan_text(scan *sc, size_t a, size_t b, bool json, markers m)
 	if (m.bearer)
 		scan_bearer(sc, a, b, json);
 	if (sc->cards)
-		scan_cards(sc, a, b);
+		scan_cards(sc, a, b, json);
 }
 
 /* Index of the quote closing the JSON string whose contents start at a, or n. */
@@ -879,15 +1087,10 @@ edit_emit_pseudonym(const lc_redactor *r, const uint8_t *s, const edit *e, lc_bu
 }
 
 static lc_status
-edit_emit_card(const uint8_t *s, const edit *e, lc_buf *out)
+edit_emit_card(const edit *e, lc_buf *out)
 {
-	char last[5] = "0000";
-	int k = 4;
-
-	for (size_t i = e->end; i-- > e->start && k > 0;)
-		if (is_digit(s[i]))
-			last[--k] = (char)s[i];
-	return lc_buf_printf(out, "[card:****%s]", last);
+	return lc_buf_printf(out, (e->how & ED_OUTPCT) ? "%%5Bcard:****%04u%%5D" :
+	    "[card:****%04u]", e->last4);
 }
 
 /* Append s with its edits applied to out. Overlapping edits: the earliest, widest wins. */
@@ -909,7 +1112,7 @@ edits_apply(const lc_redactor *r, const uint8_t *s, size_t n, lc_buf *edits, lc_
 			continue;
 		rc = lc_buf_append(out, s + pos, ev[i].start - pos);
 		if (rc == LC_OK)
-			rc = ev[i].kind == ED_CARD ? edit_emit_card(s, &ev[i], out) :
+			rc = ev[i].kind == ED_CARD ? edit_emit_card(&ev[i], out) :
 			    edit_emit_pseudonym(r, s, &ev[i], tmp, out);
 		pos = ev[i].end;
 	}
@@ -919,6 +1122,20 @@ edits_apply(const lc_redactor *r, const uint8_t *s, size_t n, lc_buf *edits, lc_
 }
 
 enum field_mode { F_PATH, F_REASON, F_BODY };
+
+/* A path: secrets anywhere, cards only in the query (a path segment is an id). */
+static void
+path_scan(scan *sc, markers m)
+{
+	const uint8_t *q = memchr(sc->s, '?', sc->n);
+	bool cards = sc->cards;
+
+	sc->cards = false;
+	scan_text(sc, 0, sc->n, false, m);
+	sc->card_how = ED_OUTPCT;
+	if (cards && q != NULL)
+		scan_cards(sc, (size_t)(q - sc->s) + 1, sc->n, false);
+}
 
 static void
 field_scan(scan *sc, enum field_mode mode, bool http)
@@ -931,8 +1148,15 @@ field_scan(scan *sc, enum field_mode mode, bool http)
 		sc->form_how |= ED_OUTPCT;
 	if (mode == F_BODY && k < sc->n && (sc->s[k] == '{' || sc->s[k] == '['))
 		scan_json(sc, m);
-	else
+	else if (mode == F_PATH)
+		path_scan(sc, m);
+	else {
+		/* a form body ("a=1&card=4111+1111...") holds no raw blank; prose does */
+		if (http && m.eq && memchr(sc->s, ' ', sc->n) == NULL &&
+		    memchr(sc->s, '\n', sc->n) == NULL)
+			sc->card_how = ED_OUTPCT;
 		scan_text(sc, 0, sc->n, false, m);
+	}
 }
 
 /* Redact one field into dst; *val is left alone when nothing needed replacing. */
@@ -940,7 +1164,7 @@ static lc_status
 field_redact(const lc_redactor *r, lc_bytes *val, enum field_mode mode, bool http, bool cards,
     lc_buf *dst, lc_redact_scratch *scratch, bool *changed)
 {
-	scan sc = {val->ptr, val->len, &scratch->edits, 0, cards, false, LC_OK};
+	scan sc = {val->ptr, val->len, &scratch->edits, 0, cards, false, LC_OK, 0};
 	lc_status rc;
 
 	if (val->len == 0)
@@ -1047,7 +1271,7 @@ headers_redact(const lc_redactor *r, cx_event *out, lc_redact_scratch *scratch, 
 	lc_buf_reset(&scratch->hvals);
 	for (uint32_t i = 0; i < n && rc == LC_OK; i++) {
 		cx_header h = out->headers[i];
-		scan sc = {h.value.ptr, h.value.len, &scratch->edits, ED_PCT, false, true, LC_OK};
+		scan sc = {h.value.ptr, h.value.len, &scratch->edits, ED_PCT, false, true, LC_OK, 0};
 		enum header_class c = header_classify(h.name);
 
 		scratch->headers[i] = h;
@@ -1098,7 +1322,7 @@ lc_redact_event(const lc_redactor *r, const cx_event *in, cx_event *out,
 	    in->kind == CX_HTTP_RESPONSE || in->kind == CX_ANNOTATION);
 	rc = headers_redact(r, out, scratch, &changed);
 	if (rc == LC_OK)
-		rc = field_redact(r, &out->path, F_PATH, false, false, &scratch->path, scratch,
+		rc = field_redact(r, &out->path, F_PATH, false, cards, &scratch->path, scratch,
 		    &changed);
 	if (rc == LC_OK)
 		rc = field_redact(r, &out->reason, F_REASON, false, false, &scratch->reason, scratch,
