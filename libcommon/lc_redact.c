@@ -518,7 +518,22 @@ scan_bearer(scan *sc, size_t a, size_t b, bool json)
  * written raw, as UTF-8, percent-encoded, or (in JSON strings) as an escape. Up to
  * CARD_SEP_UNITS units join two digit groups.
  */
-enum { SEP_NONE, SEP_BLANK, SEP_MARK };
+enum { SEP_NONE, SEP_BLANK, SEP_MARK, LEAD_PCT, LEAD_ESC, LEAD_UTF8 };
+
+/* What a separator unit starting with this byte can be (the scan's fast path). */
+static const uint8_t sep_lead[256] = {
+	[' '] = SEP_BLANK, ['\t'] = SEP_BLANK, ['+'] = SEP_BLANK, ['-'] = SEP_MARK,
+	['.'] = SEP_MARK, ['/'] = SEP_MARK, ['%'] = LEAD_PCT, ['\\'] = LEAD_ESC,
+	[0xc2] = LEAD_UTF8, [0xe1] = LEAD_UTF8, [0xe2] = LEAD_UTF8, [0xe3] = LEAD_UTF8,
+};
+
+/* Bytes a separator unit can end with: the ASCII ones, 't' of "\t", hex, UTF-8 tails. */
+static bool
+sep_tail(uint8_t c)
+{
+	return (sep_lead[c] == SEP_BLANK || sep_lead[c] == SEP_MARK) || c >= 0x80 || c == 't' ||
+	    is_digit(c) || (unsigned)((c | 0x20) - 'a') < 6;
+}
 
 typedef struct digit_run {
 	size_t gs[CARD_GROUPS_MAX], ge[CARD_GROUPS_MAX];  /* group i is [gs[i], ge[i]) */
@@ -544,14 +559,14 @@ sep_class(unsigned long cp)
 static size_t
 utf8_seq(const uint8_t *p, size_t n, unsigned long *cp)
 {
-	if (n >= 2 && (p[0] & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
+	if (n >= 2 && p[0] >= 0xc2 && p[0] < 0xe0 && (p[1] & 0xc0) == 0x80) {
 		*cp = (unsigned long)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
 		return 2;
 	}
 	if (n >= 3 && (p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
 		*cp = (unsigned long)(p[0] & 0x0f) << 12 | (unsigned long)(p[1] & 0x3f) << 6 |
 		    (p[2] & 0x3f);
-		return 3;
+		return *cp >= 0x800 ? 3 : 0;   /* an overlong form is no separator */
 	}
 	return 0;
 }
@@ -601,17 +616,21 @@ sep_escape(const uint8_t *s, size_t i, size_t b, int *cls)
 static size_t
 sep_at(const uint8_t *s, size_t i, size_t b, bool json, int *cls)
 {
-	uint8_t c = s[i];
 	unsigned long cp;
 	size_t n;
 
-	if (c == '%')
+	switch (sep_lead[s[i]]) {
+	case SEP_NONE:
+		return 0;
+	case LEAD_PCT:
 		return sep_pct(s, i, b, cls);
-	if (c == '\\')
+	case LEAD_ESC:
 		return json ? sep_escape(s, i, b, cls) : 0;
-	if (c < 0x80) {
-		*cls = sep_class(c);
-		return *cls != SEP_NONE;
+	case LEAD_UTF8:
+		break;
+	default:
+		*cls = sep_lead[s[i]];
+		return 1;
 	}
 	n = utf8_seq(s + i, b - i, &cp);
 	*cls = n ? sep_class(cp) : SEP_NONE;
@@ -624,6 +643,8 @@ sep_before(const uint8_t *s, size_t a, size_t j, bool json, int *cls)
 {
 	static const size_t lens[] = {9, 6, 3, 2, 1};
 
+	if (j == a || !sep_tail(s[j - 1]))
+		return 0;
 	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
 		if (j - a >= lens[k] && sep_at(s, j - lens[k], j, json, cls) == lens[k])
 			return lens[k];
@@ -739,10 +760,8 @@ card_layout_ok(const digit_run *d, unsigned g0, unsigned g1)
  * card scheme issues 1-prefixed numbers of other lengths.
  */
 static bool
-card_candidate(const uint8_t *s, const digit_run *d, unsigned g0, unsigned g1)
+card_candidate(const uint8_t *s, const digit_run *d, unsigned g0, unsigned g1, size_t n)
 {
-	size_t n = run_digits(d, g0, g1);
-
 	if (n < 13 || n > 19)
 		return false;
 	if (g0 == g1 && s[d->gs[g0]] == '1' && n != 15)
@@ -804,12 +823,13 @@ card_run_check(scan *sc, const digit_run *d, bool left, bool right)
 {
 	for (unsigned g0 = 0; g0 < d->ng; g0++) {
 		unsigned best = UINT_MAX;
+		size_t n = 0;
 
 		if (g0 > 0 ? !d->blank[g0] : !left)
 			continue;
-		for (unsigned g1 = g0; g1 < d->ng && run_digits(d, g0, g1) <= 19; g1++)
+		for (unsigned g1 = g0; g1 < d->ng && (n += d->ge[g1] - d->gs[g1]) <= 19; g1++)
 			if ((g1 + 1 < d->ng ? d->blank[g1 + 1] : right) &&
-			    card_candidate(sc->s, d, g0, g1))
+			    card_candidate(sc->s, d, g0, g1, n))
 				best = g1;
 		if (best != UINT_MAX) {
 			card_edit(sc, d, g0, best);
@@ -822,9 +842,16 @@ card_run_check(scan *sc, const digit_run *d, bool left, bool right)
 static size_t
 card_next_digit(const uint8_t *s, size_t i, size_t b, bool json)
 {
+	static const uint8_t stop[256] = {['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+		['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['%'] = 1, ['\\'] = 1};
+
 	while (i < b) {
 		uint8_t c = s[i];
 
+		if (!stop[c]) {
+			i++;
+			continue;
+		}
 		if (is_digit(c))
 			return i;
 		if (c == '\\' && json)
@@ -845,7 +872,7 @@ scan_cards(scan *sc, size_t a, size_t b, bool json)
 	size_t i = a, e;
 
 	while (i + 13 <= b) {
-		i = card_next_digit(s, i, b, json);
+		i = card_next_digit(s, i, b - 12, json);   /* 13 digits start before b - 12 */
 		if (i + 13 > b)
 			break;
 		e = card_groups(s, i, b, json, &d);
@@ -1089,8 +1116,17 @@ edit_emit_pseudonym(const lc_redactor *r, const uint8_t *s, const edit *e, lc_bu
 static lc_status
 edit_emit_card(const edit *e, lc_buf *out)
 {
-	return lc_buf_printf(out, (e->how & ED_OUTPCT) ? "%%5Bcard:****%04u%%5D" :
-	    "[card:****%04u]", e->last4);
+	bool pct = (e->how & ED_OUTPCT) != 0;
+	const char *open = pct ? "%5Bcard:****" : "[card:****", *close = pct ? "%5D" : "]";
+	char m[24];
+	size_t n = strlen(open);
+
+	memcpy(m, open, n);
+	for (unsigned k = 4, v = e->last4; k-- > 0; v /= 10)
+		m[n + k] = (char)('0' + v % 10);
+	n += 4;
+	memcpy(m + n, close, strlen(close));
+	return lc_buf_append(out, m, n + strlen(close));
 }
 
 /* Append s with its edits applied to out. Overlapping edits: the earliest, widest wins. */
