@@ -29,7 +29,7 @@ struct lc_config {
 static const char *const known_keys[] = {
 	"base_url", "client_id", "client_secret", "user_id", "scopes", "cacert", "insecure",
 	"key_file", "log_level", "max_concurrent", "ping_interval_s", "reconnect_base_s",
-	"reconnect_cap_s", "rest_retries", "token_refresh_margin_s", "sla_latency_ms", NULL,
+	"reconnect_cap_s", "rest_retries", "token_refresh_margin_s", "sla_latency_ms", "pong_timeout_s", NULL,
 };
 
 const char *const *

@@ -24,7 +24,8 @@ const char rec_cli_usage[] =
 	"                [--max-concurrent N] [--skill NAME[:PROFICIENCY]]... [--auto-reply] [--shadow]\n"
 	"                [--reply-delay MS[-MS]]\n"
 	"                [--config FILE] [--cacert FILE] [--insecure] [--max-retries N] [--rest-retries N]\n"
-	"                [--ping-interval S] [--reconnect-base S] [--reconnect-cap S] [--key-file FILE]\n"
+	"                [--ping-interval S] [--pong-timeout S] [--reconnect-base S] [--reconnect-cap S]\n"
+	"                [--key-file FILE]\n"
 	"       cxrecord archive --tape DIR --conversation ID... [--base-url URL] [--config FILE] [--cacert FILE]\n"
 	"       cxrecord import  --tape DIR FILE...\n"
 	"       cxrecord --help | --version\n";
@@ -49,6 +50,8 @@ static const char help_text[] =
 	"  --max-retries N         stream reconnect attempts in a row before giving up (default: no limit)\n"
 	"  --rest-retries N        retries of a REST call answered 429 (default 5)\n"
 	"  --ping-interval S       WebSocket ping period (default 20)\n"
+	"  --pong-timeout S        no pong or frame this long: the stream is dead, reconnect\n"
+	"                          (default max(2 x ping interval, 5); longer than the interval)\n"
 	"  --reconnect-base S, --reconnect-cap S   backoff with full jitter (default 2 and 60)\n"
 	"  --key-file FILE         redaction key (default $CXTAPE_KEY_FILE or ~/.config/cxtape/redact.key)\n"
 	"Exit status: 0 ok (also after SIGINT/SIGTERM), 1 runtime failure, 2 usage, 3 bad data.\n";
@@ -68,7 +71,7 @@ typedef struct rec_cfg {
 	const char *base_url, *user_id, *client_id, *secret, *cacert, *key_file;
 	bool insecure;
 	long long max_concurrent, rest_retries, sla_ms;
-	double ping_s, rc_base_s, rc_cap_s, margin_s;
+	double ping_s, pong_s, rc_base_s, rc_cap_s, margin_s;
 	const char *scopes;
 } rec_cfg;
 
@@ -96,7 +99,7 @@ parse_num(const char *s, double lo, double hi, double *out)
 
 enum { O_TAPE = 256, O_BASE, O_USER, O_DUR, O_ANALYZE, O_FINDINGS, O_REPORT, O_FORMAT, O_MAXC, O_SKILL,
        O_AUTO, O_SHADOW, O_CONFIG, O_CACERT, O_INSECURE, O_MAXR, O_RESTR, O_PING, O_RCBASE, O_RCCAP,
-       O_KEY, O_CONV, O_HELP, O_VERSION, O_RDELAY };
+       O_KEY, O_CONV, O_HELP, O_VERSION, O_RDELAY, O_PONG };
 
 static const struct option longopts[] = {
 	{"tape", required_argument, NULL, O_TAPE}, {"base-url", required_argument, NULL, O_BASE},
@@ -112,6 +115,7 @@ static const struct option longopts[] = {
 	{"reconnect-cap", required_argument, NULL, O_RCCAP}, {"key-file", required_argument, NULL, O_KEY},
 	{"conversation", required_argument, NULL, O_CONV}, {"help", no_argument, NULL, O_HELP},
 	{"version", no_argument, NULL, O_VERSION}, {"reply-delay", required_argument, NULL, O_RDELAY},
+	{"pong-timeout", required_argument, NULL, O_PONG},
 	{NULL, 0, NULL, 0},
 };
 
@@ -119,7 +123,7 @@ static const struct option longopts[] = {
 static const struct { int opt; const char *key; } cfg_flags[] = {
 	{O_BASE, "base_url"}, {O_USER, "user_id"}, {O_MAXC, "max_concurrent"}, {O_CACERT, "cacert"},
 	{O_RESTR, "rest_retries"}, {O_PING, "ping_interval_s"}, {O_RCBASE, "reconnect_base_s"},
-	{O_RCCAP, "reconnect_cap_s"}, {O_KEY, "key_file"},
+	{O_RCCAP, "reconnect_cap_s"}, {O_KEY, "key_file"}, {O_PONG, "pong_timeout_s"},
 };
 
 /* Returns -1 to go on, else the exit code. Flag values wait in vals[] until the config is loaded. */
@@ -219,6 +223,7 @@ resolve(rec_cfg *c, const char *vals[], bool insecure_flag)
 	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "rest_retries", 5, 0, 20, &c->rest_retries, &err);
 	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "sla_latency_ms", 2000, 1, 3600000, &c->sla_ms, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "ping_interval_s", 20, 1, 3600, &c->ping_s, &err);
+	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "pong_timeout_s", 0, 0, 86400, &c->pong_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_base_s", 2, 0.001, 3600, &c->rc_base_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_cap_s", 60, 0.001, 86400, &c->rc_cap_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "token_refresh_margin_s", 60, 0, 3600, &c->margin_s, &err);
@@ -349,12 +354,13 @@ record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 	so.base_url = c->base_url;
 	so.tls = tls;
 	so.ping_s = (unsigned)c->ping_s;
+	so.pong_timeout_s = c->pong_s;
 	so.backoff_base_ms = (uint32_t)(c->rc_base_s * 1000);
 	so.backoff_cap_ms = (uint32_t)(c->rc_cap_s * 1000);
 	so.max_retries = c->max_retries;
 	so.cap = r->cap;
 	so.hooks = (rec_stream_hooks){rec_agent_on_open, rec_agent_on_frame, rec_agent_on_close,
-	                              rec_agent_on_sent, NULL};
+	                              rec_agent_on_sent, NULL, rec_agent_on_dead};
 	if ((rc = rec_stream_new(&so, &r->stream, err)) != LC_OK)
 		return rc;
 	memset(&wo, 0, sizeof(wo));
