@@ -421,7 +421,12 @@ declare_dead(rec_stream *s, int64_t now)
 	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
-/* Every tick: data seen since the last one is a sign of life; too long without one is death. */
+/*
+ * Every tick: data seen since the last one is a sign of life; too long without
+ * one is death. (Should the receive side ever be paused on purpose, e.g. flow
+ * control while the writer catches up, that time must not count: pongs are
+ * not read then either.)
+ */
 static void
 check_alive(rec_stream *s, int64_t now)
 {
