@@ -7,8 +7,8 @@
 #include <stdatomic.h>
 #include <sys/socket.h>
 
-#include "lc_tape.h"
 #include "sim_harness.h"
+#include "tape_events.h"
 
 /*
  * The dead peer is a proxy of the test's own between cxrecord and cxsim
@@ -21,7 +21,6 @@
  */
 #define PX_CONNS_MAX 64
 #define PX_CHUNK 65536
-#define LV_EVENTS_MAX 8192
 #define PX_CHATTY_NS 300000000  /* the chatty peer sends a frame this often */
 #define LV_SLACK_S 5.0          /* a loaded 2-core machine: generous on every upper bound */
 
@@ -251,60 +250,13 @@ px_stop(proxy *px)
 
 /* ------------------------------------------------------------------ a recording through the proxy */
 
-/* One event as the tests look at it. */
-typedef struct lv_ev {
-	cx_kind kind;
-	int64_t mono;
-	uint16_t status;
-	int32_t close_code;
-	char method[8], path[128], reason[96], raw[256];
-} lv_ev;
-
 typedef struct lv_run {
 	char dir[64], tape[96], log[96], base[64], scenario[64];
 	sim_proc sim;
 	proxy px;
-	lv_ev *ev;
+	tev *ev;
 	size_t n;
 } lv_run;
-
-static void
-lv_copy(char *dst, size_t cap, lc_bytes b)
-{
-	size_t n = b.len < cap - 1 ? b.len : cap - 1;
-
-	if (n)
-		memcpy(dst, b.ptr, n);
-	dst[n] = 0;
-}
-
-static void
-lv_load(lv_run *r)
-{
-	lc_tape *t = NULL;
-	lc_cursor *c = NULL;
-	const cx_event *ev;
-	lc_err err = LC_ERR_INIT;
-	lc_status rc;
-
-	cr_assert_not_null(r->ev = calloc(LV_EVENTS_MAX, sizeof(*r->ev)));
-	cr_assert_eq(lc_tape_open_read(r->tape, &t, &err), LC_OK, "%s", lc_err_text(&err));
-	cr_assert_eq(lc_cursor_open(t, NULL, &c, &err), LC_OK, "%s", lc_err_text(&err));
-	while ((rc = lc_cursor_next(c, &ev, &err)) == LC_OK && r->n < LV_EVENTS_MAX) {
-		lv_ev *x = &r->ev[r->n++];
-		x->kind = ev->kind;
-		x->mono = ev->mono_ns;
-		x->status = ev->status;
-		x->close_code = ev->close_code;
-		lv_copy(x->method, sizeof(x->method), ev->method);
-		lv_copy(x->path, sizeof(x->path), ev->path);
-		lv_copy(x->reason, sizeof(x->reason), ev->reason);
-		lv_copy(x->raw, sizeof(x->raw), ev->raw);
-	}
-	cr_assert_eq(rc, LC_DONE, "%s", lc_err_text(&err));
-	lc_cursor_close(c);
-	cr_assert_eq(lc_tape_close(t, NULL), LC_OK);
-}
 
 /* Run cxrecord (args after --tape/--base-url) to its end; its exit status. */
 static int
@@ -355,18 +307,10 @@ lv_up(lv_run *r, px_mode mode)
 {
 	static const char quiet[] = "{\"name\":\"quiet\",\"faults\":[{\"atMs\":600000,\"type\":\"drop\"}]}";
 	const char *simargs[] = {"--scenario", r->scenario, NULL};
-	char key[128];
 
 	memset(r, 0, sizeof(*r));
 	cr_assert_eq(sim_scenario_tmp(quiet, r->scenario, sizeof(r->scenario)), 0);
-	snprintf(r->dir, sizeof(r->dir), "/tmp/test-rec-liveness-XXXXXX");
-	cr_assert_not_null(mkdtemp(r->dir));
-	snprintf(r->tape, sizeof(r->tape), "%s/tape", r->dir);
-	snprintf(r->log, sizeof(r->log), "%s/cxrecord.log", r->dir);
-	snprintf(key, sizeof(key), "%s/redact.key", r->dir);
-	setenv("CXTAPE_KEY_FILE", key, 1);
-	setenv("CXONE_CLIENT_ID", "demo-client", 1);
-	setenv("CXONE_CLIENT_SECRET", "demo-secret", 1);
+	rec_dir_up("test-rec-liveness", r->dir, sizeof(r->dir), r->tape, sizeof(r->tape), r->log, sizeof(r->log));
 	unsetenv("CXONE_PONG_TIMEOUT_S");
 	cr_assert_eq(sim_start(&r->sim, simargs), 0, "cxsim did not start");
 	px_start(&r->px, r->sim.port, mode);
@@ -380,7 +324,7 @@ lv_down(lv_run *r)
 
 	px_stop(&r->px);
 	cr_assert_eq(sim_stop(&r->sim), 0);
-	free(r->ev);
+	tevs_free(r->ev, r->n);
 	unlink(r->scenario);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
 	if (system(cmd) != 0)
@@ -495,7 +439,7 @@ Test(rec_liveness, a_silent_peer_is_closed_within_the_pong_timeout_presence_goes
 
 	lv_up(&r, PX_SILENT_FIRST);
 	cr_assert_eq(lv_record(&r, args), 0, "see %s", r.log);
-	lv_load(&r);
+	r.n = tape_load(r.tape, &r.ev);
 	g = lv_assert_dead_and_back(&r, 3);
 	cr_assert_lt(lv_presence(&r, 0, "available"), g, "presence was available before");
 	away = lv_presence(&r, g, "away");
@@ -515,7 +459,7 @@ Test(rec_liveness, shadow_mode_leaves_a_silent_peer_after_the_default_timeout_an
 
 	lv_up(&r, PX_SILENT_FIRST);
 	cr_assert_eq(lv_record(&r, args), 0, "see %s", r.log);
-	lv_load(&r);
+	r.n = tape_load(r.tape, &r.ev);
 	lv_assert_dead_and_back(&r, 5);   /* max(2 x 1 s, the 5 s floor) */
 	for (size_t i = 0; i < r.n; i++)
 		cr_assert_not(r.ev[i].kind == CX_HTTP_REQUEST && strcmp(r.ev[i].method, "PUT") == 0,
@@ -532,7 +476,7 @@ Test(rec_liveness, a_peer_that_answers_pings_is_never_closed_for_liveness)
 
 	lv_up(&r, PX_FORWARD);
 	cr_assert_eq(lv_record(&r, args), 0, "see %s", r.log);
-	lv_load(&r);
+	r.n = tape_load(r.tape, &r.ev);
 	cr_assert_eq(lv_find(&r, 0, CX_GAP, NULL), r.n, "no gap: %s", r.ev[lv_find(&r, 0, CX_GAP, NULL) % r.n].reason);
 	c = lv_find(&r, 0, CX_STREAM_CLOSE, NULL);
 	cr_assert_lt(c, r.n);
@@ -573,7 +517,7 @@ Test(rec_liveness, a_peer_that_ignores_pings_but_keeps_sending_frames_is_alive)
 
 	lv_up(&r, PX_CHATTY_FIRST);
 	cr_assert_eq(lv_record(&r, args), 0, "see %s", r.log);
-	lv_load(&r);
+	r.n = tape_load(r.tape, &r.ev);
 	for (size_t i = 0; i < r.n; i++)
 		frames += r.ev[i].kind == CX_FRAME_IN && strstr(r.ev[i].raw, "c-chatty") != NULL;
 	cr_assert_geq(frames, 10, "the peer's frames are on the tape (%zu)", frames);
