@@ -405,9 +405,10 @@ lv_count(const char *json, const char *key)
 	return strtoull(k + strlen(key), NULL, 10);
 }
 
-/* cxanalyze's connection section of the tape: gaps and disconnects. */
+/* cxanalyze's connection section of the tape: gaps, disconnects, reconnects. */
 static void
-lv_connection(const lv_run *r, unsigned long long *gaps, unsigned long long *disconnects)
+lv_connection(const lv_run *r, unsigned long long *gaps, unsigned long long *disconnects,
+    unsigned long long *reconnects)
 {
 	char exe[512], out[128], cmd[1024];
 	char *body = NULL, *p;
@@ -424,6 +425,7 @@ lv_connection(const lv_run *r, unsigned long long *gaps, unsigned long long *dis
 	cr_assert_not_null(p = strstr(body, "\"connection\":{"), "%s", body);
 	*disconnects = lv_count(p, "\"disconnects\":");
 	*gaps = lv_count(p, "\"gaps\":");
+	*reconnects = lv_count(p, "\"reconnects\":");
 	free(body);
 }
 
@@ -433,7 +435,7 @@ Test(rec_liveness, a_silent_peer_is_closed_within_the_pong_timeout_presence_goes
 {
 	const char *args[] = {"--user-id", "agent-7", "--ping-interval", "1", "--pong-timeout", "3",
 	                      "--reconnect-base", "0.2", "--reconnect-cap", "0.5", "--duration", "10", NULL};
-	unsigned long long gaps = 0, disconnects = 0;
+	unsigned long long gaps = 0, disconnects = 0, reconnects = 0;
 	lv_run r;
 	size_t g, away;
 
@@ -445,9 +447,10 @@ Test(rec_liveness, a_silent_peer_is_closed_within_the_pong_timeout_presence_goes
 	away = lv_presence(&r, g, "away");
 	cr_assert_lt(away, r.n, "presence goes away once the stream is found dead");
 	cr_assert_lt(lv_presence(&r, away, "available"), r.n, "and available again on the new stream");
-	lv_connection(&r, &gaps, &disconnects);
+	lv_connection(&r, &gaps, &disconnects, &reconnects);
 	cr_assert_eq(gaps, 1, "the analyzer counts the dead stream's gap");
 	cr_assert_geq(disconnects, 2, "the dead stream's close and the stop (%llu)", disconnects);
+	cr_assert_geq(reconnects, 1, "and the stream that followed it");
 	lv_down(&r);
 }
 
@@ -469,7 +472,7 @@ Test(rec_liveness, shadow_mode_leaves_a_silent_peer_after_the_default_timeout_an
 
 Test(rec_liveness, a_peer_that_answers_pings_is_never_closed_for_liveness)
 {
-	const char *args[] = {"--user-id", "agent-7", "--ping-interval", "1", "--pong-timeout", "2",
+	const char *args[] = {"--user-id", "agent-7", "--ping-interval", "1", "--pong-timeout", "3",
 	                      "--duration", "6", NULL};
 	lv_run r;
 	size_t c;
