@@ -35,6 +35,7 @@ typedef struct rec_cfg {
 	long long max_concurrent, rest_retries, sla_ms;
 	double ping_s, rc_base_s, rc_cap_s, margin_s;
 	const char *scopes;
+	an_config acfg;            /* the analyzer's settings from the same config */
 } rec_cfg;
 
 #define REC_USAGE_RECORD \
@@ -233,6 +234,8 @@ resolve(lc_cli *a, rec_cfg *c, const char *vals[], bool insecure_flag)
 	lc_status rc;
 
 	rc = lc_config_load(c->config, &c->cfg, &err);
+	if (rc == LC_OK)
+		rc = lc_config_check(c->cfg, &err);
 	for (size_t i = 0; rc == LC_OK && i < sizeof(cfg_flags) / sizeof(cfg_flags[0]); i++)
 		if (vals[i])
 			rc = lc_config_set(c->cfg, cfg_flags[i].key, vals[i], cfg_flags[i].flag, &err);
@@ -241,11 +244,13 @@ resolve(lc_cli *a, rec_cfg *c, const char *vals[], bool insecure_flag)
 	if (rc == LC_OK) rc = lc_config_get_bool(c->cfg, "insecure", false, &c->insecure, &err);
 	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "max_concurrent", 4, 1, 1000, &c->max_concurrent, &err);
 	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "rest_retries", 5, 0, 20, &c->rest_retries, &err);
-	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "sla_latency_ms", 2000, 1, 3600000, &c->sla_ms, &err);
+	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "latency_sla_ms", 2000, 1, 3600000, &c->sla_ms, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "ping_interval_s", 20, 1, 3600, &c->ping_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_base_s", 2, 0.001, 3600, &c->rc_base_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_cap_s", 60, 0.001, 86400, &c->rc_cap_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "token_refresh_margin_s", 60, 0, 3600, &c->margin_s, &err);
+	an_config_default(&c->acfg);
+	if (rc == LC_OK) rc = an_config_apply(&c->acfg, c->cfg, &err);
 	if (rc != LC_OK) {
 		fprintf(stderr, "cxrecord: %s\n", lc_err_text(&err));
 		return lc_cli_config_exit(rc);
@@ -359,8 +364,7 @@ record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 		return rc;
 	lc_info("recording session %s into %s", r->session, c->tape);
 	if (c->analyze) {
-		an_config_default(&acfg);
-		acfg.latency_sla_ms = (uint32_t)c->sla_ms;
+		acfg = c->acfg;
 		if (c->findings && (r->findings = fopen(c->findings, "w")) == NULL)
 			return lc_err_set(err, LC_EIO, "cannot write --findings %s: %m", c->findings);
 		if ((rc = rec_live_start(r->tape, r->session, &acfg, r->findings ? r->findings : stdout,
