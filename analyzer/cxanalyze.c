@@ -61,9 +61,9 @@ static const lc_cli_opt cxa_report_opts[] = {
 static const lc_cli_cmd cxa_cmds[] = {
 	{"text", cxa_text_main, "sentiment and escalation triggers of chat messages", CXA_TEXT_USAGE,
 	    cxa_text_opts, "TEXT, the message (words are joined by spaces); none: one message per stdin line",
-	    NULL},
+	    NULL, NULL},
 	{"report", cxa_report_main, "SLA, sentiment and escalation report of a tape", CXA_REPORT_USAGE,
-	    cxa_report_opts, NULL, NULL},
+	    cxa_report_opts, NULL, NULL, NULL},
 };
 
 static const lc_cli_prog cxa_prog = {"cxanalyze", CXTAPE_VERSION, cxa_cmds,

@@ -42,6 +42,7 @@ typedef struct lc_cli_cmd {
 	const lc_cli_opt *opts;  /* --help and --version are added to every command */
 	const char *operands;    /* help line of the operands; NULL: operands are a usage error */
 	const char *notes;       /* more lines printed after the options by --help, or NULL */
+	const void *data;        /* the command's own datum for run (a->cmd->data), or NULL */
 } lc_cli_cmd;
 
 typedef struct lc_cli_prog {

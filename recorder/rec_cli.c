@@ -115,11 +115,11 @@ static int rec_cli_import(lc_cli *a, void *ud);
 /* Subcommands (tmux's cmd_table); record is also taken when the first argument is an option. */
 static const lc_cli_cmd rec_cmds[] = {
 	{"record", rec_cli_record, "Record the CXone chat stream and every REST exchange into a tape "
-	    "(docs/recorder.md).", REC_USAGE_RECORD, record_opts, NULL, record_notes},
+	    "(docs/recorder.md).", REC_USAGE_RECORD, record_opts, NULL, record_notes, NULL},
 	{"archive", rec_cli_archive, "Fetch finished conversations' transcripts into the tape.",
-	    REC_USAGE_ARCHIVE, archive_opts, NULL, record_notes},
+	    REC_USAGE_ARCHIVE, archive_opts, NULL, record_notes, NULL},
 	{"import", rec_cli_import, "Import transcripts (JSON) or JSON lines into the tape.",
-	    REC_USAGE_IMPORT, import_opts, "FILE..., at least one", NULL},
+	    REC_USAGE_IMPORT, import_opts, "FILE..., at least one", NULL, NULL},
 };
 
 const lc_cli_prog rec_cli_prog = {"cxrecord", CXTAPE_VERSION, rec_cmds,

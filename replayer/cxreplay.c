@@ -319,11 +319,15 @@ static const lc_cli_opt export_opts[] = {
 	O_END,
 };
 
-static int run_ls(lc_cli *a, void *ud);
-static int run_show(lc_cli *a, void *ud);
-static int run_play(lc_cli *a, void *ud);
-static int run_verify(lc_cli *a, void *ud);
-static int run_export(lc_cli *a, void *ud);
+/* A command's body, reached through its row's data. */
+typedef struct rpl_body {
+	int (*fn)(const cli *c);
+} rpl_body;
+
+static const rpl_body ls_body = {cmd_ls}, show_body = {cmd_show}, play_body = {cmd_play},
+	verify_body = {cmd_verify}, export_body = {cmd_export};
+
+static int rpl_run(lc_cli *a, void *ud);
 
 static const char time_note[] =
 	"TIME: 2023-10-31T15:00:00Z (ISO-8601) or an offset from the first selected event: "
@@ -331,21 +335,21 @@ static const char time_note[] =
 
 /* Subcommands (tmux's cmd_table): a new one is one row, one option table and one function. */
 static const lc_cli_cmd cmds[] = {
-	{"ls", run_ls, "list the recording sessions of a tape", "cxreplay ls --tape DIR [--json]",
-	    ls_opts, NULL, NULL},
-	{"show", run_show, "print one conversation's annotated transcript at once",
-	    "cxreplay show --tape DIR --conversation ID", show_opts, NULL, NULL},
-	{"play", run_play, "replay a selection in recorded time into the analyzer",
+	{"ls", rpl_run, "list the recording sessions of a tape", "cxreplay ls --tape DIR [--json]",
+	    ls_opts, NULL, NULL, &ls_body},
+	{"show", rpl_run, "print one conversation's annotated transcript at once",
+	    "cxreplay show --tape DIR --conversation ID", show_opts, NULL, NULL, &show_body},
+	{"play", rpl_run, "replay a selection in recorded time into the analyzer",
 	    "cxreplay play --tape DIR [--speed X|max] [--session ID] "
 	    "[--conversation ID] [--from TIME] [--to TIME] [--transcript] [--findings FILE.jsonl] "
 	    "[--report FILE] [--format text|json|csv|html] [--follow] [--config FILE]", play_opts, NULL,
-	    time_note},
-	{"verify", run_verify, "check every record, index and session of a tape",
-	    "cxreplay verify --tape DIR [--secrets]", verify_opts, NULL, NULL},
-	{"export", run_export, "write a selection as JSON lines or HAR",
+	    time_note, &play_body},
+	{"verify", rpl_run, "check every record, index and session of a tape",
+	    "cxreplay verify --tape DIR [--secrets]", verify_opts, NULL, NULL, &verify_body},
+	{"export", rpl_run, "write a selection as JSON lines or HAR",
 	    "cxreplay export --tape DIR --format jsonl|har [-o FILE] [--session ID] "
 	    "[--conversation ID] [--from TIME] [--to TIME] [--base-url URL]", export_opts, NULL,
-	    time_note},
+	    time_note, &export_body},
 };
 
 static const lc_cli_prog prog = {"cxreplay", CXTAPE_VERSION, cmds, sizeof cmds / sizeof cmds[0],
@@ -378,25 +382,22 @@ cli_fill(lc_cli *a, cli *c)
 		case 'b': c->base_url = v; break;
 		}
 	}
-	if (c->tape == NULL && a->cmd->run != run_verify)
+	if (c->tape == NULL && a->cmd->data != &verify_body)
 		return lc_cli_usage_error(a, "--tape DIR is required");
 	return -1;
 }
 
+/* Every command: the options into a cli, then the row's body. */
 static int
-with_cli(lc_cli *a, int (*fn)(const cli *c))
+rpl_run(lc_cli *a, void *ud)
 {
+	const rpl_body *body = a->cmd->data;
 	cli c = {0};
 	int code = cli_fill(a, &c);
 
-	return code >= 0 ? code : fn(&c);
+	(void)ud;
+	return code >= 0 ? code : body->fn(&c);
 }
-
-static int run_ls(lc_cli *a, void *ud) { (void)ud; return with_cli(a, cmd_ls); }
-static int run_show(lc_cli *a, void *ud) { (void)ud; return with_cli(a, cmd_show); }
-static int run_play(lc_cli *a, void *ud) { (void)ud; return with_cli(a, cmd_play); }
-static int run_verify(lc_cli *a, void *ud) { (void)ud; return with_cli(a, cmd_verify); }
-static int run_export(lc_cli *a, void *ud) { (void)ud; return with_cli(a, cmd_export); }
 
 int
 main(int argc, char **argv)

@@ -42,8 +42,8 @@ t_run(lc_cli *a, void *ud)
 
 static const lc_cli_cmd t_cmds[] = {
 	{"go", t_run, "go somewhere", "prog go --tape DIR [--json] [--skill NAME]... [-o FILE]", t_opts,
-	    NULL, NULL},
-	{"say", t_run, "say words", "prog say [--json] WORDS...", t_opts + 1, "WORDS to say", NULL},
+	    NULL, NULL, NULL},
+	{"say", t_run, "say words", "prog say [--json] WORDS...", t_opts + 1, "WORDS to say", NULL, NULL},
 };
 static const lc_cli_prog t_prog = {"prog", "9.9", t_cmds, 2, NULL, NULL};
 static const lc_cli_prog t_prog_dflt = {"prog", "9.9", t_cmds, 2, &t_cmds[0], NULL};
