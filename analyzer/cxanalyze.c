@@ -26,8 +26,6 @@
 #define CXA_OUT_MAX   (8 * CXA_LINE_MAX)   /* one output record: JSON escaping grows text up to 6x */
 #define CXA_ARGS_MAX  CXA_LINE_MAX         /* TEXT given as arguments, joined by spaces */
 
-enum { CXA_EXIT_OK = LC_CLI_EXIT_OK, CXA_EXIT_RUNTIME = LC_CLI_EXIT_RUNTIME, CXA_EXIT_USAGE = LC_CLI_EXIT_USAGE };
-
 static int cxa_text_main(lc_cli *a, void *ud);
 static int cxa_report_main(lc_cli *a, void *ud);
 
@@ -184,7 +182,7 @@ cxa_report_main(lc_cli *a, void *ud)
 out:
 	an_engine_free(e);
 	if (lc_tape_close(t, NULL) != LC_OK)
-		code = code ? code : CXA_EXIT_RUNTIME;
+		code = code ? code : LC_CLI_EXIT_RUNTIME;
 	lc_buf_free(&out);
 	return code;
 }
@@ -424,7 +422,7 @@ cxa_text_options(lc_cli *a, cxa_text *t, lc_buf *arg_text)
 		    lc_buf_append_str(arg_text, a->operands[i]) != LC_OK) {
 			fprintf(stderr, "cxanalyze text: TEXT is over the %zu-byte cap; pass long text on "
 			    "stdin\n", CXA_ARGS_MAX);
-			return CXA_EXIT_USAGE;
+			return LC_CLI_EXIT_USAGE;
 		}
 	}
 	return a->n_operands > 0 ? -2 : -1;
@@ -460,7 +458,7 @@ cxa_text_main(lc_cli *a, void *ud)
 		rc = lc_err_set(&err, LC_EIO, "cannot write to stdout: %s", strerror(errno));
 	if (rc != LC_OK)
 		lc_error("%s", lc_err_text(&err));
-	code = rc == LC_EIO ? CXA_EXIT_RUNTIME : lc_cli_exit(rc);
+	code = rc == LC_EIO ? LC_CLI_EXIT_RUNTIME : lc_cli_exit(rc);
 out:
 	an_lexicon_free(lx);
 	an_rules_free(rules);

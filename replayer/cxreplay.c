@@ -23,8 +23,6 @@
 
 #define REPORT_MAX ((size_t)256 << 20)   /* a report held before it is written */
 
-enum { EXIT_OK = LC_CLI_EXIT_OK, EXIT_RUNTIME = LC_CLI_EXIT_RUNTIME, EXIT_USAGE = LC_CLI_EXIT_USAGE };
-
 /* Everything a subcommand may be given; each reads the flags it knows. */
 typedef struct cli {
 	const char *tape, *speed, *findings, *report, *format, *output, *config, *base_url;
@@ -96,7 +94,7 @@ cmd_ls(const cli *c)
 	free(s);
 	if (lc_tape_close(t, rc == LC_OK ? &err : NULL) != LC_OK && rc == LC_OK)
 		rc = err.status;
-	return rc == LC_OK ? EXIT_OK : fail("ls", &err, rc);
+	return rc == LC_OK ? LC_CLI_EXIT_OK : fail("ls", &err, rc);
 }
 
 /* ---------------------------------------------------------------- play and show */
@@ -150,7 +148,7 @@ play_finish(const char *what, const cli *c, const rpl_play_opts *o, const rpl_pl
 		rpl_play_fidelity_line(st, line, sizeof line);
 		fprintf(stderr, "cxreplay: %s\n", line);
 	}
-	return rc == LC_OK ? EXIT_OK : fail(what, err, rc);
+	return rc == LC_OK ? LC_CLI_EXIT_OK : fail(what, err, rc);
 }
 
 static int
@@ -189,8 +187,8 @@ cmd_play(const cli *c)
 	if (ff != NULL && fclose(ff) != 0 && rc == LC_OK)
 		rc = lc_err_set(&err, LC_EIO, "writing %s failed", c->findings);
 	code = play_finish("play", c, &o, &st, rc, &err);
-	if (lc_tape_close(t, NULL) != LC_OK && code == EXIT_OK)
-		code = EXIT_RUNTIME;
+	if (lc_tape_close(t, NULL) != LC_OK && code == LC_CLI_EXIT_OK)
+		code = LC_CLI_EXIT_RUNTIME;
 	lc_buf_free(&rep);
 	return code;
 }
@@ -220,7 +218,7 @@ cmd_show(const cli *c)
 		    c->sel.conversation, c->tape);
 	if (lc_tape_close(t, NULL) != LC_OK && rc == LC_OK)
 		rc = lc_err_set(&err, LC_EIO, "closing the tape failed");
-	return rc == LC_OK ? EXIT_OK : fail("show", &err, rc);
+	return rc == LC_OK ? LC_CLI_EXIT_OK : fail("show", &err, rc);
 }
 
 /* ---------------------------------------------------------------- verify and export */
@@ -234,14 +232,14 @@ cmd_verify(const cli *c)
 
 	if (c->tape == NULL) {
 		fprintf(stderr, "cxreplay verify: --tape DIR is required\n");
-		return EXIT_USAGE;
+		return LC_CLI_EXIT_USAGE;
 	}
 	rc = rpl_verify_tape(c->tape, c->secrets, &res, &err);
 	if (rc != LC_OK)
 		return fail("verify", &err, rc);
 	printf("tape %s: %" PRIu64 " events, every record, index and session checks out%s\n",
 	    c->tape, res.events, c->secrets ? "; no live secrets found" : "");
-	return EXIT_OK;
+	return LC_CLI_EXIT_OK;
 }
 
 static int
@@ -275,7 +273,7 @@ cmd_export(const cli *c)
 		rc = lc_err_set(&err, LC_EIO, "writing %s failed", c->output);
 	if (lc_tape_close(t, NULL) != LC_OK && rc == LC_OK)
 		rc = lc_err_set(&err, LC_EIO, "closing the tape failed");
-	return rc == LC_OK ? EXIT_OK : fail("export", &err, rc);
+	return rc == LC_OK ? LC_CLI_EXIT_OK : fail("export", &err, rc);
 }
 
 /* ---------------------------------------------------------------- options */
