@@ -61,8 +61,10 @@ void lc_redact_scratch_free(lc_redact_scratch *s);
  * query strings, and in form bodies, the values of access_token, refresh_token,
  * id_token, token, client_secret, password, code; in JSON bodies and frames
  * the string values of those same keys; "Bearer <token>" anywhere; and, unless
- * LC_REDACT_KEEP_CARDS, Luhn-valid runs of 13-19 digits (spaces or dashes
- * between digit groups allowed) in frames and bodies, masked as "[card:****1234]".
+ * LC_REDACT_KEEP_CARDS, Luhn-valid runs of 13-19 digits in frames, bodies and
+ * query strings, in groups joined by runs of blanks (Unicode spaces too) or
+ * dashes, dots and slashes, raw, percent-encoded or JSON-escaped, masked as
+ * "[card:****1234]" (docs/internals/redaction.md has the exact rule).
  * Unchanged fields of *out point into *in; changed ones into scratch (valid
  * until the next call with the same scratch). Sets CX_F_REDACTED in out->flags
  * when anything changed. Fails only on LC_ENOMEM / LC_ETOOBIG.
