@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lc_clock.h"
 #include "lc_record.h"
 #include "lc_tape.h"
 
@@ -144,15 +145,6 @@ be64_get(const void *p)
 	for (int i = 0; i < 8; i++)
 		v = (v << 8) | b[i];
 	return v;
-}
-
-static int64_t
-now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static void
@@ -462,7 +454,7 @@ meta_check_schema(lc_tape *t, MDB_txn *txn, int create, lc_err *err)
 	if (rc == MDB_NOTFOUND && create) {
 		if ((rc = meta_put_i64(t, txn, "schema_version", LC_RECORD_SCHEMA)) ||
 		    (rc = meta_put_str(t, txn, "creator", "cxtape " CXTAPE_VERSION)) ||
-		    (rc = meta_put_i64(t, txn, "created_ns", now_ns(CLOCK_REALTIME))) ||
+		    (rc = meta_put_i64(t, txn, "created_ns", lc_clock_wall_ns())) ||
 		    (rc = meta_put_i64(t, txn, "wall_max_ns", INT64_MIN)) ||
 		    (rc = meta_put_i64(t, txn, "wall_skew_ns", 0)))
 			return mdb_fail(t, rc, err, "writing meta");
@@ -882,7 +874,7 @@ session_end_locked(lc_tape *t, lc_err *err)
 	if (t->cur_session[0] == 0)
 		return LC_OK;
 	memset(&c, 0, sizeof c);
-	c.wall_ns = now_ns(CLOCK_REALTIME);
+	c.wall_ns = lc_clock_wall_ns();
 	memcpy(c.id, t->cur_session, sizeof c.id);
 	if ((st = q_push_ctl(t, Q_END, &c, err)) == LC_OK)
 		t->cur_session[0] = 0;
@@ -898,7 +890,7 @@ session_begin_locked(lc_tape *t, const char *agent, const char *site, lc_err *er
 	if ((st = session_end_locked(t, err)) != LC_OK)
 		return st;
 	memset(&c, 0, sizeof c);
-	c.wall_ns = now_ns(CLOCK_REALTIME);
+	c.wall_ns = lc_clock_wall_ns();
 	session_id_make(c.id);
 	if (agent)
 		copy_str(c.agent, sizeof c.agent, agent, strlen(agent));
