@@ -12,6 +12,7 @@
 
 #include "lc_crc32c.h"
 #include "lc_record.h"
+#include "lc_utf8.h"
 
 /* Fuzz builds skip the CRC verdict so the fuzzer reaches the parser behind it. */
 #ifdef CXTAPE_FUZZING
@@ -80,61 +81,12 @@ put_int(uint8_t *p, int64_t v)
 	return put_be(p, (uint64_t)v, 8);
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates, max U+10FFFF); ASCII runs go 8 bytes at a time. */
-static int
-utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		if (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if ((w & 0x8080808080808080ull) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		uint8_t c = s[i];
-		size_t k;
-		uint32_t cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			k = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			k = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			k = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i <= k)
-			return 0;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
-/* str when valid UTF-8, else bin: any msgpack decoder in text mode can read the str ones. */
 static uint8_t *
 put_bytes(uint8_t *p, lc_bytes b, int force_bin)
 {
 	size_t n = b.len;
 
-	if (force_bin || !utf8_valid(b.ptr, n)) {
+	if (force_bin || !lc_utf8_valid(b.ptr, n)) {
 		if (n <= UINT8_MAX) {
 			*p++ = 0xc4;
 			p = put_be(p, n, 1);
