@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <msgpack.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -69,122 +68,106 @@ lc_cursor_opts_init(lc_cursor_opts *o)
 	o->to_ns = INT64_MAX;
 	o->from_seq = 1;
 }
-/* ---- session summaries (msgpack-c) ---------------------------------------- */
+/* ---- session summaries (lc_record's codec) ---------------------------------- */
 
-static int
-sum_write(void *data, const char *buf, size_t len)
+#define TAPE_SUMMARY_FIELDS_MAX 64   /* entries a summary map may have (13 today) */
+
+static lc_record_value
+rv_str(const char *s)
 {
-	return lc_buf_append(data, buf, len) == LC_OK ? 0 : -1;
+	return (lc_record_value){.type = LC_RV_STR, .s = lc_bytes_str(s)};
 }
 
-static void
-pack_kv_str(msgpack_packer *pk, int key, const char *s)
+static lc_record_value
+rv_u64(uint64_t u)
 {
-	size_t n = strlen(s);
-
-	msgpack_pack_int(pk, key);
-	msgpack_pack_str(pk, n);
-	msgpack_pack_str_body(pk, s, n);
+	return (lc_record_value){.type = LC_RV_UINT, .u = u};
 }
 
-static void
-pack_kv_u64(msgpack_packer *pk, int key, uint64_t v)
+static lc_record_value
+rv_i64(int64_t i)
 {
-	msgpack_pack_int(pk, key);
-	msgpack_pack_uint64(pk, v);
-}
-
-static void
-pack_kv_i64(msgpack_packer *pk, int key, int64_t v)
-{
-	msgpack_pack_int(pk, key);
-	msgpack_pack_int64(pk, v);
+	return i < 0 ? (lc_record_value){.type = LC_RV_INT, .i = i} : rv_u64((uint64_t)i);
 }
 
 lc_status
 tape_summary_encode(const lc_session_info *s, lc_buf *out)
 {
-	msgpack_packer pk;
+	const lc_record_kv kv[] = {
+		{LC_SF_ID, rv_str(s->id)},
+		{LC_SF_AGENT, rv_str(s->agent)},
+		{LC_SF_SITE, rv_str(s->site)},
+		{LC_SF_STATE, rv_str(lc_session_state_name(s->state))},
+		{LC_SF_START, rv_i64(s->start_wall_ns)},
+		{LC_SF_END, rv_i64(s->end_wall_ns)},
+		{LC_SF_FIRST, rv_u64(s->first_seq)},
+		{LC_SF_LAST, rv_u64(s->last_seq)},
+		{LC_SF_EVENTS, rv_u64(s->n_events)},
+		{LC_SF_FRAMES_IN, rv_u64(s->n_frames_in)},
+		{LC_SF_FRAMES_OUT, rv_u64(s->n_frames_out)},
+		{LC_SF_HTTP, rv_u64(s->n_http)},
+		{LC_SF_BYTES, rv_u64(s->n_bytes)},
+	};
 
 	lc_buf_reset(out);
-	msgpack_packer_init(&pk, out, sum_write);
-	msgpack_pack_map(&pk, 13);
-	pack_kv_str(&pk, SF_ID, s->id);
-	pack_kv_str(&pk, SF_AGENT, s->agent);
-	pack_kv_str(&pk, SF_SITE, s->site);
-	pack_kv_str(&pk, SF_STATE, lc_session_state_name(s->state));
-	pack_kv_i64(&pk, SF_START, s->start_wall_ns);
-	pack_kv_i64(&pk, SF_END, s->end_wall_ns);
-	pack_kv_u64(&pk, SF_FIRST, s->first_seq);
-	pack_kv_u64(&pk, SF_LAST, s->last_seq);
-	pack_kv_u64(&pk, SF_EVENTS, s->n_events);
-	pack_kv_u64(&pk, SF_FRAMES_IN, s->n_frames_in);
-	pack_kv_u64(&pk, SF_FRAMES_OUT, s->n_frames_out);
-	pack_kv_u64(&pk, SF_HTTP, s->n_http);
-	pack_kv_u64(&pk, SF_BYTES, s->n_bytes);
-	/* the packer's callback fails only past the buffer's cap */
-	return out->len > 0 && out->len < out->max ? LC_OK : LC_ETOOBIG;
+	return lc_record_map_encode(kv, sizeof kv / sizeof kv[0], out);
 }
 
 static int
-obj_u64(const msgpack_object *o, uint64_t *v)
+val_u64(const lc_record_value *v, uint64_t *out)
 {
-	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
-		*v = o->via.u64;
-		return 1;
-	}
-	return 0;
-}
-
-static int
-obj_i64(const msgpack_object *o, int64_t *v)
-{
-	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX) {
-		*v = (int64_t)o->via.u64;
-		return 1;
-	}
-	if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
-		*v = o->via.i64;
-		return 1;
-	}
-	return 0;
-}
-
-static int
-obj_str(const msgpack_object *o, char *dst, size_t cap)
-{
-	if (o->type != MSGPACK_OBJECT_STR)
+	if (v->type != LC_RV_UINT)
 		return 0;
-	copy_str(dst, cap, o->via.str.ptr, o->via.str.size);
+	*out = v->u;
 	return 1;
 }
 
 static int
-summary_field(const msgpack_object *k, const msgpack_object *v, lc_session_info *s)
+val_i64(const lc_record_value *v, int64_t *out)
+{
+	if (v->type == LC_RV_UINT && v->u <= INT64_MAX)
+		*out = (int64_t)v->u;
+	else if (v->type == LC_RV_INT)
+		*out = v->i;
+	else
+		return 0;
+	return 1;
+}
+
+static int
+val_str(const lc_record_value *v, char *dst, size_t cap)
+{
+	if (v->type != LC_RV_STR)
+		return 0;
+	copy_str(dst, cap, v->s.ptr, v->s.len);
+	return 1;
+}
+
+static int
+summary_field(uint64_t key, const lc_record_value *v, lc_session_info *s)
 {
 	char st[16];
 
-	if (k->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return 0;
-	switch (k->via.u64) {
-	case SF_ID: return obj_str(v, s->id, sizeof s->id);
-	case SF_AGENT: return obj_str(v, s->agent, sizeof s->agent);
-	case SF_SITE: return obj_str(v, s->site, sizeof s->site);
-	case SF_STATE:
-		if (!obj_str(v, st, sizeof st))
+	switch (key) {
+	case 0: return 0;   /* the key was not a field number */
+	case LC_SF_ID: return val_str(v, s->id, sizeof s->id);
+	case LC_SF_AGENT: return val_str(v, s->agent, sizeof s->agent);
+	case LC_SF_SITE: return val_str(v, s->site, sizeof s->site);
+	case LC_SF_STATE:
+		if (!val_str(v, st, sizeof st))
 			return 0;
 		s->state = !strcmp(st, "recording") ? LC_SESSION_RECORDING :
 		    !strcmp(st, "closed") ? LC_SESSION_CLOSED : LC_SESSION_INTERRUPTED;
 		return 1;
-	case SF_START: return obj_i64(v, &s->start_wall_ns);
-	case SF_END: return obj_i64(v, &s->end_wall_ns);
-	case SF_FIRST: return obj_u64(v, &s->first_seq);
-	case SF_LAST: return obj_u64(v, &s->last_seq);
-	case SF_EVENTS: return obj_u64(v, &s->n_events);
-	case SF_FRAMES_IN: return obj_u64(v, &s->n_frames_in);
-	case SF_FRAMES_OUT: return obj_u64(v, &s->n_frames_out);
-	case SF_HTTP: return obj_u64(v, &s->n_http);
-	case SF_BYTES: return obj_u64(v, &s->n_bytes);
+	case LC_SF_START: return val_i64(v, &s->start_wall_ns);
+	case LC_SF_END: return val_i64(v, &s->end_wall_ns);
+	case LC_SF_FIRST: return val_u64(v, &s->first_seq);
+	case LC_SF_LAST: return val_u64(v, &s->last_seq);
+	case LC_SF_EVENTS: return val_u64(v, &s->n_events);
+	case LC_SF_FRAMES_IN: return val_u64(v, &s->n_frames_in);
+	case LC_SF_FRAMES_OUT: return val_u64(v, &s->n_frames_out);
+	case LC_SF_HTTP: return val_u64(v, &s->n_http);
+	case LC_SF_BYTES: return val_u64(v, &s->n_bytes);
 	default: return 1;   /* a newer writer's field */
 	}
 }
@@ -192,29 +175,18 @@ summary_field(const msgpack_object *k, const msgpack_object *v, lc_session_info 
 lc_status
 tape_summary_decode(const lc_tape *t, const MDB_val *v, lc_session_info *s, lc_err *err)
 {
-	msgpack_unpacked u;
-	lc_status rc = LC_OK;
+	lc_record_kv kv[TAPE_SUMMARY_FIELDS_MAX];
+	size_t n = 0;
 
 	memset(s, 0, sizeof *s);
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, v->mv_data, v->mv_size, NULL) != MSGPACK_UNPACK_SUCCESS ||
-	    u.data.type != MSGPACK_OBJECT_MAP) {
-		rc = lc_err_set(err, LC_ECORRUPT, "tape %s: a session summary is not a msgpack map; "
+	if (lc_record_map_decode(v->mv_data, v->mv_size, kv, TAPE_SUMMARY_FIELDS_MAX, &n) != LC_OK)
+		return lc_err_set(err, LC_ECORRUPT, "tape %s: a session summary is not a msgpack map; "
 		    "run cxreplay verify --tape %s", t->dir, t->dir);
-		goto out;
-	}
-	for (uint32_t i = 0; i < u.data.via.map.size; i++) {
-		const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
-		if (!summary_field(&kv->key, &kv->val, s)) {
-			rc = lc_err_set(err, LC_ECORRUPT, "tape %s: session summary %s has a bad "
-			    "field %" PRIu64, t->dir, s->id[0] ? s->id : "(no id yet)",
-			    kv->key.type == MSGPACK_OBJECT_POSITIVE_INTEGER ? kv->key.via.u64 : 0);
-			goto out;
-		}
-	}
-out:
-	msgpack_unpacked_destroy(&u);
-	return rc;
+	for (size_t i = 0; i < n; i++)
+		if (!summary_field(kv[i].key, &kv[i].v, s))
+			return lc_err_set(err, LC_ECORRUPT, "tape %s: session summary %s has a bad "
+			    "field %" PRIu64, t->dir, s->id[0] ? s->id : "(no id yet)", kv[i].key);
+	return LC_OK;
 }
 
 lc_status
@@ -233,63 +205,64 @@ tape_summary_get(lc_tape *t, MDB_txn *txn, const char *id, lc_session_info *s, l
 
 /* ---- meta ----------------------------------------------------------------- */
 
+#define TAPE_META_STR_MAX 78   /* bytes of a meta string value kept */
+
+static int
+meta_put(lc_tape *t, MDB_txn *txn, const char *key, const lc_record_value *val)
+{
+	MDB_val k = {strlen(key), (void *)key}, v;
+	lc_buf b;
+	int rc = EINVAL;
+
+	lc_buf_init(&b, 128);
+	if (lc_record_value_encode(val, &b) == LC_OK) {
+		v.mv_size = b.len;
+		v.mv_data = b.ptr;
+		rc = mdb_put(txn, t->db_meta, &k, &v, 0);
+	}
+	lc_buf_free(&b);
+	return rc;
+}
+
 int
 tape_meta_put_i64(lc_tape *t, MDB_txn *txn, const char *key, int64_t val)
 {
-	uint8_t buf[9];
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
-	MDB_val k = {strlen(key), (void *)key}, v;
-	int rc;
+	lc_record_value v = rv_i64(val);
 
-	/* a fixed 9-byte buffer: msgpack of an int64 never needs more */
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_int64(&pk, val);
-	if (sb.size > sizeof buf) {
-		msgpack_sbuffer_destroy(&sb);
-		return EINVAL;
-	}
-	memcpy(buf, sb.data, sb.size);
-	v.mv_size = sb.size;
-	v.mv_data = buf;
-	rc = mdb_put(txn, t->db_meta, &k, &v, 0);
-	msgpack_sbuffer_destroy(&sb);
-	return rc;
+	return meta_put(t, txn, key, &v);
 }
 
 static int
 meta_put_str(lc_tape *t, MDB_txn *txn, const char *key, const char *s)
 {
-	uint8_t buf[80];
-	size_t n = strlen(s);
-	MDB_val k = {strlen(key), (void *)key}, v;
+	lc_record_value v = rv_str(s);
 
-	if (n > sizeof buf - 2)
-		n = sizeof buf - 2;
-	buf[0] = 0xd9;   /* str8 */
-	buf[1] = (uint8_t)n;
-	memcpy(buf + 2, s, n);
-	v.mv_data = buf;
-	v.mv_size = n + 2;
-	return mdb_put(txn, t->db_meta, &k, &v, 0);
+	if (v.s.len > TAPE_META_STR_MAX)
+		v.s.len = TAPE_META_STR_MAX;
+	return meta_put(t, txn, key, &v);
+}
+
+/* The meta value at key: 0, MDB_NOTFOUND, EINVAL when it is not msgpack, or an LMDB error. */
+static int
+meta_get(lc_tape *t, MDB_txn *txn, const char *key, lc_record_value *out)
+{
+	MDB_val k = {strlen(key), (void *)key}, v;
+	int rc = mdb_get(txn, t->db_meta, &k, &v);
+
+	if (rc)
+		return rc;
+	return lc_record_value_decode(v.mv_data, v.mv_size, out) == LC_OK ? 0 : EINVAL;
 }
 
 /* 0 found, MDB_NOTFOUND, or EINVAL for a value that is not an integer. */
 int
 tape_meta_get_i64(lc_tape *t, MDB_txn *txn, const char *key, int64_t *out)
 {
-	MDB_val k = {strlen(key), (void *)key}, v;
-	msgpack_unpacked u;
-	int rc = mdb_get(txn, t->db_meta, &k, &v);
+	lc_record_value v;
+	int rc = meta_get(t, txn, key, &v);
 
-	if (rc)
-		return rc;
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, v.mv_data, v.mv_size, NULL) != MSGPACK_UNPACK_SUCCESS ||
-	    !obj_i64(&u.data, out))
+	if (rc == 0 && !val_i64(&v, out))
 		rc = EINVAL;
-	msgpack_unpacked_destroy(&u);
 	return rc;
 }
 
@@ -797,8 +770,7 @@ lc_status
 lc_tape_meta_get(lc_tape *t, lc_tape_meta *out, lc_err *err)
 {
 	MDB_txn *txn = NULL;
-	MDB_val k = {7, (void *)"creator"}, v;
-	msgpack_unpacked u;
+	lc_record_value creator;
 	int64_t schema = 0;
 	lc_status st = LC_OK;
 	int rc;
@@ -816,12 +788,8 @@ lc_tape_meta_get(lc_tape *t, lc_tape_meta *out, lc_err *err)
 		goto out;
 	}
 	out->schema = (uint32_t)schema;
-	if (mdb_get(txn, t->db_meta, &k, &v) == 0) {
-		msgpack_unpacked_init(&u);
-		if (msgpack_unpack_next(&u, v.mv_data, v.mv_size, NULL) == MSGPACK_UNPACK_SUCCESS)
-			obj_str(&u.data, out->creator, sizeof out->creator);
-		msgpack_unpacked_destroy(&u);
-	}
+	if (meta_get(t, txn, "creator", &creator) == 0)
+		val_str(&creator, out->creator, sizeof out->creator);
 out:
 	tape_rtxn_end(t, txn);
 	return st;

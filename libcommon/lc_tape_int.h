@@ -32,10 +32,6 @@
 #define TAPE_QUEUE_PAD 8
 #define TAPE_DISK_SLACK ((uint64_t)16 << 20) /* less free than this after a failed write: full */
 
-/* Session summary field numbers (docs/tape-format.md); never renumber. */
-enum { SF_ID = 1, SF_AGENT, SF_SITE, SF_STATE, SF_START, SF_END, SF_FIRST, SF_LAST,
-	SF_EVENTS, SF_FRAMES_IN, SF_FRAMES_OUT, SF_HTTP, SF_BYTES };
-
 enum { Q_EVENT = 1, Q_BEGIN, Q_END };
 
 typedef struct qhdr {
