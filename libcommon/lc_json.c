@@ -143,9 +143,7 @@ field_text(const cJSON *c, lc_buf *text, lc_envelope *env)
 	}
 	n = strlen(c->valuestring);
 	if (n > LC_ENV_TEXT_MAX) {
-		n = LC_ENV_TEXT_MAX;
-		while (n > 0 && ((uint8_t)c->valuestring[n] & 0xc0) == 0x80)
-			n--;
+		n = lc_utf8_cut((const uint8_t *)c->valuestring, n, LC_ENV_TEXT_MAX);
 		env->text_truncated = true;
 	}
 	lc_buf_reset(text);
@@ -772,9 +770,7 @@ scan_text_field(scan *s, lc_envelope *env)
 	if (set) {
 		n = t.len;
 		if (n > LC_ENV_TEXT_MAX) {
-			n = LC_ENV_TEXT_MAX;
-			while (n > 0 && (t.ptr[n] & 0xc0) == 0x80)
-				n--;
+			n = lc_utf8_cut(t.ptr, n, LC_ENV_TEXT_MAX);
 			env->text_truncated = true;
 		}
 		env->text = lc_bytes_make(t.ptr, n);

@@ -70,6 +70,18 @@ lc_utf8_valid(const uint8_t *s, size_t n)
 }
 
 size_t
+lc_utf8_cut(const uint8_t *s, size_t len, size_t max)
+{
+	size_t n = max;
+
+	if (max >= len)
+		return len;
+	while (n > 0 && (s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+size_t
 lc_utf8_encode(uint32_t cp, uint8_t o[LC_UTF8_MAX])
 {
 	if (cp < 0x80) {

@@ -24,6 +24,12 @@ size_t lc_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp);
  */
 bool lc_utf8_valid(const uint8_t *s, size_t n);
 
+/*
+ * Where to cut s[0..len) to keep at most max bytes without splitting a
+ * sequence: len when it fits, else max moved back over continuation bytes.
+ */
+size_t lc_utf8_cut(const uint8_t *s, size_t len, size_t max);
+
 #define LC_UTF8_MAX 4   /* longest sequence lc_utf8_encode writes */
 
 /*

@@ -64,3 +64,18 @@ Test(utf8, encode_writes_a_lone_surrogate_in_its_three_byte_form)
 	cr_assert_eq(memcmp(u, "\xed\xa0\x80", 3), 0);
 	cr_assert_eq(lc_utf8_len(u, 3), 0, "and the decoder refuses it");
 }
+
+Test(utf8, cut_never_splits_a_sequence)
+{
+	const uint8_t *s = (const uint8_t *)"ab\xc3\xa9\xf0\x9f\x98\x80z";   /* a b é 😀 z: 9 bytes */
+
+	cr_assert_eq(lc_utf8_cut(s, 9, 9), 9);
+	cr_assert_eq(lc_utf8_cut(s, 9, 100), 9);
+	cr_assert_eq(lc_utf8_cut(s, 9, 2), 2);
+	cr_assert_eq(lc_utf8_cut(s, 9, 3), 2, "inside é");
+	cr_assert_eq(lc_utf8_cut(s, 9, 4), 4);
+	cr_assert_eq(lc_utf8_cut(s, 9, 5), 4, "inside the emoji");
+	cr_assert_eq(lc_utf8_cut(s, 9, 7), 4);
+	cr_assert_eq(lc_utf8_cut(s, 9, 8), 8);
+	cr_assert_eq(lc_utf8_cut(s, 9, 0), 0);
+}
