@@ -10,7 +10,6 @@
 
 #include "lc_utf8.h"
 #include "an_engine_int.h"
-#include "an_feed.h"
 #include "an_html.h"
 #include "lc_json.h"
 #include "lc_map.h"
@@ -30,6 +29,50 @@ typedef struct tl_item {
 	char reason[64];
 } tl_item;
 
+/*
+ * A transcript row kept during the pass for a conversation that may get a
+ * transcript: what the page shows of one event, and the running maximum of
+ * the conversation's event times up to it (the timeline separators before the
+ * row are those up to that time). Latency marks are looked up when the page
+ * is made: a breach is found when the ack comes, a never-acked message only
+ * at the end.
+ */
+typedef struct tr_row {
+	int64_t until_ns, wall_ns;
+	const char *cls;        /* a separator's class; NULL: a message row */
+	char *plain;            /* a separator's words (heap) */
+	lc_env_from from;       /* a message's sender as the page names it */
+	an_sentiment s;
+	size_t n;               /* escalation matches */
+	an_match *m;            /* heap */
+	uint8_t *text;          /* heap: what the page can show of the text, or of a separator's extra */
+	size_t text_len;        /* the text's whole length (a separator: the kept length) */
+	uint8_t *id;            /* heap: an agent message's id, for its latency mark */
+	size_t id_len;
+} tr_row;
+
+typedef struct tr_conv {
+	tr_row *rows;
+	uint32_t n_rows, c_rows;
+	uint64_t more;          /* rows past AN_HTML_MAX_MESSAGES: hidden, whatever else is shown */
+	int64_t max_wall;       /* of every event of the conversation so far */
+	bool seen_any;
+	lc_map *seen;           /* agent message ids already shown (a resend is a note, not a row) */
+	uint64_t seen_dropped;
+} tr_conv;
+
+/* The sink: what the page needs from the pass beyond the engine's aggregates. */
+struct an_html {
+	an_engine *e;
+	lc_map *marks;          /* agent message id -> (uintptr_t)(latency_ms + 2), or 1 = never acked */
+	tl_item *tl;
+	uint32_t n_tl;
+	uint64_t tl_dropped, marks_dropped;
+	lc_map *convs;          /* conversation id -> tr_conv* */
+	tr_conv **list;         /* every tr_conv, to free them */
+	uint32_t n_list, c_list;
+};
+
 typedef struct html {
 	an_engine *e;
 	lc_buf *b;
@@ -38,7 +81,7 @@ typedef struct html {
 	tl_item *tl;
 	uint32_t n_tl;
 	uint64_t tl_dropped, marks_dropped;
-	lc_json_parser *parser;
+	const an_html *sink;    /* NULL: no pass was seen (no transcripts, no timeline) */
 	uint32_t rows_total;    /* transcript rows written so far */
 	uint32_t convs_shown;   /* conversations given a transcript */
 	bool have_tape;
@@ -714,7 +757,7 @@ copy_cut(char *dst, size_t cap, lc_bytes b)
 static void
 on_finding(const an_finding *f, void *ud)
 {
-	html *h = ud;
+	an_html *h = ud;
 	tl_item *it;
 
 	if (f->kind == AN_F_LATENCY_BREACH || f->kind == AN_F_UNACKED) {
@@ -744,20 +787,262 @@ on_finding(const an_finding *f, void *ud)
 	copy_cut(it->reason, sizeof(it->reason), f->reason);
 }
 
-/* Read the selection again through an engine like e, keeping what the page needs. */
+/* ---------------------------------------------------------------- the transcripts' rows, kept in the pass */
+
+/* The conversation's keeper for ev, created on first sight while it may get a transcript. */
 static lc_status
-findings_pass(html *h, lc_tape *t, const lc_cursor_opts *sel, lc_err *err)
+conv_keeper(an_html *h, lc_bytes id, tr_conv **out)
 {
-	an_config cfg = h->e->cfg;
-	an_engine *e2 = NULL;
+	const an_engine *e = h->e;
+	const an_conv *c;
+	tr_conv *tc = lc_map_get(h->convs, id.ptr, id.len);
+
+	*out = tc;
+	if (tc != NULL)
+		return LC_OK;
+	/* Past the first AN_HTML_MAX_TRANSCRIPTS conversations of the engine, no newcomer gets one. */
+	if (e->n_convs >= AN_HTML_MAX_TRANSCRIPTS) {
+		c = id.len < AN_ID_MAX ? lc_map_get(e->conv_map, id.ptr, id.len) : NULL;
+		if (c == NULL || c->index > AN_HTML_MAX_TRANSCRIPTS)
+			return LC_OK;
+	}
+	if (h->n_list == h->c_list) {
+		uint32_t n = h->c_list ? 2 * h->c_list : 64;
+		tr_conv **l = realloc(h->list, n * sizeof(*l));
+
+		if (l == NULL)
+			return LC_ENOMEM;
+		h->list = l;
+		h->c_list = n;
+	}
+	if ((tc = calloc(1, sizeof(*tc))) == NULL)
+		return LC_ENOMEM;
+	h->list[h->n_list++] = tc;
+	if (lc_map_put(h->convs, id.ptr, id.len, tc) == LC_OK)
+		*out = tc;    /* else over AN_HTML_MAX_KEPT: that conversation gets no rows */
+	return LC_OK;
+}
+
+static void *
+dup_bytes(const uint8_t *p, size_t n)
+{
+	uint8_t *d = malloc(n ? n : 1);
+
+	if (d != NULL && n)
+		memcpy(d, p, n);
+	return d;
+}
+
+/* A new row of tc (NULL when out of memory, or past the cap: then it is only counted). */
+static tr_row *
+row_add(tr_conv *tc, const cx_event *ev, lc_status *rc)
+{
+	tr_row *r;
+
+	if (tc->n_rows == AN_HTML_MAX_MESSAGES) {
+		tc->more++;
+		return NULL;
+	}
+	if (tc->n_rows == tc->c_rows) {
+		uint32_t n = tc->c_rows ? 2 * tc->c_rows : 16;
+		tr_row *rows = realloc(tc->rows, n * sizeof(*rows));
+
+		if (rows == NULL) {
+			*rc = LC_ENOMEM;
+			return NULL;
+		}
+		tc->rows = rows;
+		tc->c_rows = n;
+	}
+	r = &tc->rows[tc->n_rows++];
+	memset(r, 0, sizeof(*r));
+	r->until_ns = tc->max_wall;
+	r->wall_ns = ev->wall_ns;
+	return r;
+}
+
+/* A separator row: a status, a routing, an error frame, a resent message (extra: up to 200 bytes shown). */
+static lc_status
+keep_sep(tr_conv *tc, const cx_event *ev, const char *cls, const char *plain, lc_bytes extra)
+{
+	lc_status rc = LC_OK;
+	tr_row *r = row_add(tc, ev, &rc);
+
+	if (r == NULL)
+		return rc;
+	r->cls = cls;
+	r->text_len = extra.len < 200 ? extra.len : 200;
+	r->plain = dup_bytes((const uint8_t *)plain, strlen(plain) + 1);
+	r->text = dup_bytes(extra.ptr, r->text_len);
+	return r->plain == NULL || r->text == NULL ? LC_ENOMEM : LC_OK;
+}
+
+/* The bytes of a message the page can show: the cut text, one byte past it, the badges' quotes. */
+static size_t
+text_kept(lc_bytes text, const an_match *m, size_t n)
+{
+	size_t keep = text.len < AN_HTML_MAX_TEXT + 1 ? text.len : AN_HTML_MAX_TEXT + 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (m[i].end <= text.len && m[i].start < m[i].end) {
+			size_t q = m[i].start + (m[i].end - m[i].start < 120 ? m[i].end - m[i].start : 120);
+
+			keep = q > keep ? q : keep;
+		}
+	return keep;
+}
+
+/* A message row, scored as the engine scored it (prep), else as the engine would. */
+static lc_status
+keep_msg(an_html *h, tr_conv *tc, const cx_event *ev, const an_prep *prep, lc_env_from from)
+{
+	const lc_envelope *env = &prep->env;
+	an_match all[AN_TRIGGERS_MAX];
+	const an_match *m = prep->matches;
+	size_t n = 0, keep;
+	lc_status rc = LC_OK;
+	tr_row *r;
+
+	if (from == LC_FROM_AGENT && env->message_id.len && tc->seen == NULL &&
+	    (rc = lc_map_new(AN_HTML_MAX_MESSAGES * 4, &tc->seen)) != LC_OK)
+		return rc;
+	if (from == LC_FROM_AGENT && env->message_id.len) {
+		if (lc_map_get(tc->seen, env->message_id.ptr, env->message_id.len) != NULL)
+			return keep_sep(tc, ev, "note", "message resent", env->message_id);
+		if (lc_map_put(tc->seen, env->message_id.ptr, env->message_id.len, (void *)1) != LC_OK)
+			tc->seen_dropped++;
+	}
+	if ((r = row_add(tc, ev, &rc)) == NULL)
+		return rc;
+	r->from = from;
+	if (prep->has_sentiment)
+		r->s = prep->sentiment;
+	else
+		an_engine_score(h->e, env->text, &r->s);
+	if (from == LC_FROM_CUSTOMER) {
+		n = prep->n_matches;
+		if (n == AN_PREP_MATCHES) {   /* the engine keeps 16; the page shows every trigger */
+			n = an_engine_scan(h->e, env->text, all, AN_TRIGGERS_MAX);
+			n = n < AN_TRIGGERS_MAX ? n : AN_TRIGGERS_MAX;
+			m = all;
+		}
+	}
+	keep = text_kept(env->text, m, n);
+	r->n = n;
+	r->m = dup_bytes((const uint8_t *)m, n * sizeof(*m));
+	r->text = dup_bytes(env->text.ptr, keep);
+	r->text_len = env->text.len;
+	if (from == LC_FROM_AGENT && env->message_id.len) {
+		r->id = dup_bytes(env->message_id.ptr, env->message_id.len);
+		r->id_len = env->message_id.len;
+		if (r->id == NULL)
+			return LC_ENOMEM;
+	}
+	return r->m == NULL || r->text == NULL ? LC_ENOMEM : LC_OK;
+}
+
+/* The row one event of a conversation makes: a message, a separator, or none. */
+static lc_status
+keep_event(an_html *h, tr_conv *tc, const cx_event *ev, const an_prep *prep)
+{
+	const lc_envelope *env = &prep->env;
+	char what[96];
+
+	if ((ev->kind != CX_FRAME_IN && ev->kind != CX_FRAME_OUT) || (ev->flags & CX_F_BINARY) ||
+	    prep->parse_rc != LC_OK)
+		return LC_OK;
+	switch (env->type) {
+	case LC_ENV_MESSAGE:
+		if (ev->kind == CX_FRAME_OUT)
+			return keep_msg(h, tc, ev, prep, LC_FROM_AGENT);
+		if (env->from == LC_FROM_CUSTOMER)
+			return keep_msg(h, tc, ev, prep, LC_FROM_CUSTOMER);
+		if (env->from == LC_FROM_AGENT && (ev->flags & CX_F_IMPORTED))
+			return keep_msg(h, tc, ev, prep, LC_FROM_AGENT);
+		if (env->from != LC_FROM_AGENT)
+			return keep_msg(h, tc, ev, prep, LC_FROM_SYSTEM);
+		return LC_OK;  /* a live agent echo repeats the frame_out row */
+	case LC_ENV_STATUS:
+		return keep_sep(tc, ev, "note", "conversation status", env->status);
+	case LC_ENV_ROUTING:
+		return keep_sep(tc, ev, "note", "routed to skill", env->skill);
+	case LC_ENV_ERROR:
+		if (env->code == 429 && (env->present & LC_ENVF_RETRY_AFTER))
+			snprintf(what, sizeof(what), "error frame 429, retry after %.1f s", env->retry_after_s);
+		else
+			snprintf(what, sizeof(what), "error frame %d", env->code);
+		return keep_sep(tc, ev, env->code == 429 ? "rl" : "down", what, env->text);
+	default:
+		return LC_OK;
+	}
+}
+
+static lc_status
+on_event(void *ud, const cx_event *ev, const an_prep *prep)
+{
+	an_html *h = ud;
+	tr_conv *tc;
 	lc_status rc;
 
-	cfg.sentiment_findings = false;
-	rc = an_engine_new(&cfg, h->e->lx, h->e->rules, on_finding, h, &e2, err);
-	if (rc == LC_OK)
-		rc = an_feed_tape(t, sel, e2, NULL, NULL, NULL, err);
-	an_engine_free(e2);
-	return rc;
+	if (ev->conversation.len == 0)
+		return LC_OK;
+	if ((rc = conv_keeper(h, ev->conversation, &tc)) != LC_OK || tc == NULL)
+		return rc;
+	if (!tc->seen_any || ev->wall_ns > tc->max_wall)
+		tc->max_wall = ev->wall_ns;
+	tc->seen_any = true;
+	return keep_event(h, tc, ev, prep);
+}
+
+static void
+tr_conv_free(tr_conv *tc)
+{
+	for (uint32_t i = 0; i < tc->n_rows; i++) {
+		free(tc->rows[i].plain);
+		free(tc->rows[i].m);
+		free(tc->rows[i].text);
+		free(tc->rows[i].id);
+	}
+	free(tc->rows);
+	lc_map_free(tc->seen);
+	free(tc);
+}
+
+void
+an_html_free(an_html *h)
+{
+	if (h == NULL)
+		return;
+	for (uint32_t i = 0; i < h->n_list; i++)
+		tr_conv_free(h->list[i]);
+	free(h->list);
+	lc_map_free(h->convs);
+	lc_map_free(h->marks);
+	free(h->tl);
+	free(h);
+}
+
+lc_status
+an_html_new(an_engine *e, an_html **out, lc_err *err)
+{
+	an_html *h = calloc(1, sizeof(*h));
+	an_sink sink = {.event = on_event, .finding = on_finding, .ud = h};
+	lc_status rc = LC_ENOMEM;
+
+	*out = NULL;
+	if (h == NULL || (h->tl = calloc(AN_HTML_MAX_TIMELINE, sizeof(*h->tl))) == NULL ||
+	    lc_map_new(AN_HTML_MAX_MARKS, &h->marks) != LC_OK ||
+	    lc_map_new(AN_HTML_MAX_KEPT, &h->convs) != LC_OK)
+		goto fail;
+	h->e = e;
+	if ((rc = an_engine_add_sink(e, &sink)) != LC_OK)
+		goto fail;
+	*out = h;
+	return LC_OK;
+fail:
+	an_html_free(h);
+	return lc_err_set(err, rc, rc == LC_ENOMEM ? "out of memory for the HTML report" :
+	    "the engine has no room for another output");
 }
 
 /*
@@ -1108,7 +1393,6 @@ typedef struct conv_ctx {
 	const an_conv *c;
 	uint32_t rows, hidden;
 	uint32_t tl_next;       /* next timeline item to consider as a separator */
-	lc_map *seen;           /* agent message ids already shown (a resend is a note, not a row) */
 } conv_ctx;
 
 static int
@@ -1232,85 +1516,42 @@ notes_cell(html *h, const an_sentiment *s, lc_bytes text, const an_match *m, siz
 }
 
 static void
-msg_row(html *h, conv_ctx *cc, const cx_event *ev, const lc_envelope *env, lc_env_from from)
+msg_row(html *h, conv_ctx *cc, const tr_row *r)
 {
-	const an_engine *e = h->e;
-	an_sentiment s;
-	an_match m[AN_TRIGGERS_MAX];
-	size_t n = 0;
+	lc_bytes text = {r->text, r->text_len};
 	uintptr_t mark = 0;
 	char off[32], iso[40];
-	const char *who = from == LC_FROM_CUSTOMER ? "customer" : from == LC_FROM_AGENT ? "agent" : "system";
+	const char *who = r->from == LC_FROM_CUSTOMER ? "customer" : r->from == LC_FROM_AGENT ? "agent" :
+	    "system";
 
-	if (from == LC_FROM_AGENT && env->message_id.len) {
-		if (lc_map_get(cc->seen, env->message_id.ptr, env->message_id.len) != NULL) {
-			sep_row(h, cc, ev->wall_ns, "note", "message resent", env->message_id);
-			return;
-		}
-		if (lc_map_put(cc->seen, env->message_id.ptr, env->message_id.len, (void *)1) != LC_OK)
-			h->marks_dropped++;
-		mark = (uintptr_t)lc_map_get(h->marks, env->message_id.ptr, env->message_id.len);
-	}
+	if (r->id != NULL)
+		mark = (uintptr_t)lc_map_get(h->marks, r->id, r->id_len);
 	if (cc->rows >= AN_HTML_MAX_MESSAGES || h->rows_total >= AN_HTML_MAX_TOTAL_ROWS) {
 		cc->hidden++;
 		return;
 	}
 	cc->rows++;
 	h->rows_total++;
-	an_sentiment_score(e->lx, e->cfg.mode, (const char *)env->text.ptr, env->text.len, &s);
-	if (from == LC_FROM_CUSTOMER)
-		n = an_escalate_scan(e->rules, (const char *)env->text.ptr, env->text.len, m, AN_TRIGGERS_MAX);
-	if (n > AN_TRIGGERS_MAX)
-		n = AN_TRIGGERS_MAX;
-	fmt_offset((ev->wall_ns - cc->c->start.wall) / 1000000, off, sizeof(off));
-	fmt_iso(ev->wall_ns, iso);
+	fmt_offset((r->wall_ns - cc->c->start.wall) / 1000000, off, sizeof(off));
+	fmt_iso(r->wall_ns, iso);
 	putf(h, "<tr class=\"m %s %s%s%s\"><td class=\"t\"><time datetime=\"%s\" title=\"%s\">%s</time>"
-	    "</td><td class=\"who\">%s</td><td class=\"txt\">", who, sent_class(s.compound),
-	    n ? " esc" : "", mark ? " late" : "", iso, iso, off, who);
-	put_text(h, env->text, m, n);
+	    "</td><td class=\"who\">%s</td><td class=\"txt\">", who, sent_class(r->s.compound),
+	    r->n ? " esc" : "", mark ? " late" : "", iso, iso, off, who);
+	put_text(h, text, r->m, r->n);
 	put(h, "</td>");
-	notes_cell(h, &s, env->text, m, n, mark);
+	notes_cell(h, &r->s, text, r->m, r->n, mark);
 	put(h, "</tr>\n");
 }
 
-/* One event of a conversation: a message row, a separator, or nothing. */
+/* One kept row, after the timeline separators that come before it. */
 static void
-conv_event(html *h, conv_ctx *cc, const cx_event *ev)
+kept_row(html *h, conv_ctx *cc, const tr_row *r)
 {
-	lc_envelope env;
-	char what[96];
-
-	sep_timeline(h, cc, ev->wall_ns);
-	if ((ev->kind != CX_FRAME_IN && ev->kind != CX_FRAME_OUT) || (ev->flags & CX_F_BINARY) ||
-	    lc_json_envelope_parse(h->parser, ev->raw.ptr, ev->raw.len, &env) != LC_OK)
-		return;
-	switch (env.type) {
-	case LC_ENV_MESSAGE:
-		if (ev->kind == CX_FRAME_OUT)
-			msg_row(h, cc, ev, &env, LC_FROM_AGENT);
-		else if (env.from == LC_FROM_CUSTOMER)
-			msg_row(h, cc, ev, &env, LC_FROM_CUSTOMER);
-		else if (env.from == LC_FROM_AGENT && (ev->flags & CX_F_IMPORTED))
-			msg_row(h, cc, ev, &env, LC_FROM_AGENT);
-		else if (env.from != LC_FROM_AGENT)
-			msg_row(h, cc, ev, &env, LC_FROM_SYSTEM);
-		break;         /* a live agent echo repeats the frame_out row */
-	case LC_ENV_STATUS:
-		sep_row(h, cc, ev->wall_ns, "note", "conversation status", env.status);
-		break;
-	case LC_ENV_ROUTING:
-		sep_row(h, cc, ev->wall_ns, "note", "routed to skill", env.skill);
-		break;
-	case LC_ENV_ERROR:
-		if (env.code == 429 && (env.present & LC_ENVF_RETRY_AFTER))
-			snprintf(what, sizeof(what), "error frame 429, retry after %.1f s", env.retry_after_s);
-		else
-			snprintf(what, sizeof(what), "error frame %d", env.code);
-		sep_row(h, cc, ev->wall_ns, env.code == 429 ? "rl" : "down", what, env.text);
-		break;
-	default:
-		break;
-	}
+	sep_timeline(h, cc, r->until_ns);
+	if (r->cls == NULL)
+		msg_row(h, cc, r);
+	else
+		sep_row(h, cc, r->wall_ns, r->cls, r->plain, (lc_bytes){r->text, r->text_len});
 }
 
 /* The sentiment of one conversation over its course, from the engine's trend points. */
@@ -1378,14 +1619,18 @@ conv_meta(html *h, const an_conv *c)
 	    "</dl>\n", t0, t1, d, c->n_customer, c->n_agent, fr, c->latency_breaches, c->acked);
 }
 
-static lc_status
-conv_transcript(html *h, lc_tape *t, const lc_cursor_opts *sel, const an_conv *c, lc_err *err)
+static const tr_conv *
+conv_kept(const html *h, const an_conv *c)
+{
+	return h->sink != NULL ? lc_map_get(h->sink->convs, c->id, strlen(c->id)) : NULL;
+}
+
+static void
+conv_transcript(html *h, const an_conv *c)
 {
 	conv_ctx cc = {.c = c};
-	lc_cursor_opts o = *sel;
-	lc_cursor *cur = NULL;
-	const cx_event *ev;
-	lc_status rc;
+	const tr_conv *tc = conv_kept(h, c);
+	int64_t until = c->end.wall;
 
 	putf(h, "<article class=\"conv\" id=\"conv-%u\" aria-labelledby=\"h-conv-%u\"><h3 id=\"h-conv-%u\">"
 	    "Conversation ", c->index, c->index, c->index);
@@ -1397,39 +1642,34 @@ conv_transcript(html *h, lc_tape *t, const lc_cursor_opts *sel, const an_conv *c
 		putf(h, "<p class=\"note\">Transcript left out: the page already holds %d transcript rows. "
 		    "<code>cxreplay show --conversation ID</code> prints it.</p></article>\n",
 		    AN_HTML_MAX_TOTAL_ROWS);
-		return LC_OK;
+		return;
 	}
-	if ((rc = lc_map_new(AN_HTML_MAX_MESSAGES * 4, &cc.seen)) != LC_OK)
-		return lc_err_set(err, rc, "out of memory for a transcript");
-	o.conversation = c->id;
 	for (cc.tl_next = 0; cc.tl_next < h->n_tl && h->tl[cc.tl_next].wall_ns < c->start.wall;)
 		cc.tl_next++;
 	put(h, "<table class=\"transcript\"><caption>Transcript</caption><thead><tr><th scope=\"col\">"
 	    "Time</th><th scope=\"col\">From</th><th scope=\"col\">Message</th><th scope=\"col\">"
 	    "Sentiment and marks</th></tr></thead><tbody>\n");
-	rc = lc_cursor_open(t, &o, &cur, err);
-	while (rc == LC_OK && h->rc == LC_OK && (rc = lc_cursor_next(cur, &ev, err)) == LC_OK)
-		conv_event(h, &cc, ev);
-	if (rc == LC_DONE) {
-		rc = LC_OK;
-		sep_timeline(h, &cc, c->end.wall);
+	if (tc != NULL) {
+		h->marks_dropped += tc->seen_dropped;
+		for (uint32_t i = 0; i < tc->n_rows && h->rc == LC_OK; i++)
+			kept_row(h, &cc, &tc->rows[i]);
+		cc.hidden += (uint32_t)tc->more;
+		if (tc->seen_any && tc->max_wall > until)
+			until = tc->max_wall;
 	}
-	lc_cursor_close(cur);
-	lc_map_free(cc.seen);
+	sep_timeline(h, &cc, until);
 	put(h, "</tbody></table>\n");
 	if (cc.hidden)
 		putf(h, "<p class=\"note\">%u more row%s not shown (at most %d per conversation); "
 		    "<code>cxreplay show --conversation ID</code> prints them all.</p>\n", cc.hidden,
 		    cc.hidden == 1 ? "" : "s", AN_HTML_MAX_MESSAGES);
 	put(h, "</article>\n");
-	return rc;
 }
 
-static lc_status
-section_transcripts(html *h, lc_tape *t, const lc_cursor_opts *sel, lc_err *err)
+static void
+section_transcripts(html *h)
 {
 	const an_engine *e = h->e;
-	lc_status rc = LC_OK;
 
 	put(h, "<section id=\"transcripts\" aria-labelledby=\"h-transcripts\">"
 	    "<h2 id=\"h-transcripts\">Transcripts</h2>\n<p class=\"legend\">Rows are coloured by "
@@ -1438,16 +1678,15 @@ section_transcripts(html *h, lc_tape *t, const lc_cursor_opts *sel, lc_err *err)
 	    "positive</span> <span class=\"sent s-pos2\">very positive</span>. Escalation triggers are "
 	    "<mark class=\"t-0\">highlighted</mark> with a badge naming the trigger; <span class=\"badge "
 	    "late\">ack N ms</span> marks an agent message acknowledged after the latency SLA.</p>\n");
-	if (t == NULL)
+	if (h->sink == NULL)
 		put(h, "<p class=\"note\">No tape was given, so there are no transcripts.</p>\n");
-	for (uint32_t i = 0; rc == LC_OK && h->rc == LC_OK && i < h->convs_shown; i++)
-		rc = conv_transcript(h, t, sel, e->convs[i], err);
-	if (h->convs_shown < e->n_convs && t != NULL)
+	for (uint32_t i = 0; h->rc == LC_OK && i < h->convs_shown; i++)
+		conv_transcript(h, e->convs[i]);
+	if (h->convs_shown < e->n_convs && h->sink != NULL)
 		putf(h, "<p class=\"note\">Transcripts of the first %u of %u conversations; "
 		    "<code>cxreplay show --conversation ID</code> prints any other.</p>\n", h->convs_shown,
 		    e->n_convs);
 	put(h, "</section>\n");
-	return rc;
 }
 
 /* ---------------------------------------------------------------- page */
@@ -1616,28 +1855,21 @@ section_charts(html *h)
 }
 
 lc_status
-an_report_html(an_engine *e, lc_tape *t, const lc_cursor_opts *sel, lc_buf *out, lc_err *err)
+an_report_html(an_engine *e, an_html *sink, lc_buf *out, lc_err *err)
 {
-	html h = {.e = e, .b = out, .have_tape = t != NULL};
+	html h = {.e = e, .b = out, .have_tape = sink != NULL, .sink = sink};
 	size_t mark = out->len;
-	lc_cursor_opts all;
-	lc_status rc = LC_ENOMEM;
+	lc_status rc = LC_OK;
 
-	if (sel == NULL) {
-		lc_cursor_opts_init(&all);
-		sel = &all;
+	if (sink != NULL) {
+		h.marks = sink->marks;
+		h.tl = sink->tl;
+		h.n_tl = sink->n_tl;
+		h.tl_dropped = sink->tl_dropped;
+		h.marks_dropped = sink->marks_dropped;
 	}
-	h.tl = calloc(AN_HTML_MAX_TIMELINE, sizeof(*h.tl));
-	if (h.tl == NULL || lc_map_new(AN_HTML_MAX_MARKS, &h.marks) != LC_OK) {
-		rc = lc_err_set(err, LC_ENOMEM, "out of memory for the HTML report");
-		goto out;
-	}
-	if ((rc = lc_json_parser_new(&h.parser, err)) != LC_OK)
-		goto out;
-	if (t != NULL && (rc = findings_pass(&h, t, sel, err)) != LC_OK)
-		goto out;
 	activity_range(&h);
-	h.convs_shown = t == NULL ? 0 : e->n_convs < AN_HTML_MAX_TRANSCRIPTS ? e->n_convs :
+	h.convs_shown = sink == NULL ? 0 : e->n_convs < AN_HTML_MAX_TRANSCRIPTS ? e->n_convs :
 	    AN_HTML_MAX_TRANSCRIPTS;
 	page_head(&h);
 	section_tiles(&h);
@@ -1645,21 +1877,17 @@ an_report_html(an_engine *e, lc_tape *t, const lc_cursor_opts *sel, lc_buf *out,
 	section_agents(&h);
 	section_conversations(&h);
 	section_rate_limits(&h);
-	rc = section_transcripts(&h, t, sel, err);
+	section_transcripts(&h);
 	page_foot(&h);
-	if (rc == LC_OK && h.rc == LC_ETOOBIG)
+	if (h.rc == LC_ETOOBIG)
 		rc = lc_err_set(err, h.rc, "the HTML report is over its %zu-byte output cap; select less "
 		    "with --session, --conversation or a time range", out->max);
-	else if (rc == LC_OK && h.rc != LC_OK)
+	else if (h.rc != LC_OK)
 		rc = lc_err_set(err, h.rc, "cannot build the HTML report: %s", lc_strerror(h.rc));
-out:
 	if (rc != LC_OK) {
 		out->len = mark;
 		if (out->ptr != NULL)
 			out->ptr[mark] = '\0';
 	}
-	lc_json_parser_free(h.parser);
-	lc_map_free(h.marks);
-	free(h.tl);
 	return rc;
 }
