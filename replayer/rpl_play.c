@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* rpl_play: the replay loop — cursor, virtual clock, transcript, engine, findings, fidelity. */
+/* rpl_play: the replay — virtual clock, transcript and findings sinks, an_source feeding the engine, fidelity. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "an_hist.h"
