@@ -30,7 +30,7 @@ struct lc_config {
 static const char *const known_keys[] = {
 	"base_url", "client_id", "client_secret", "user_id", "scopes", "cacert", "insecure",
 	"key_file", "log_level", "max_concurrent", "ping_interval_s", "reconnect_base_s",
-	"reconnect_cap_s", "rest_retries", "token_refresh_margin_s", "latency_sla_ms", NULL,
+	"reconnect_cap_s", "rest_retries", "token_refresh_margin_s", "latency_sla_ms", "pong_timeout_s", NULL,
 };
 
 /* an_config's keys (analyzer/an_engine.h); latency_sla_ms is both the agent's and the analyzer's. */

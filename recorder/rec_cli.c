@@ -33,7 +33,7 @@ typedef struct rec_cfg {
 	const char *base_url, *user_id, *client_id, *secret, *cacert, *key_file;
 	bool insecure;
 	long long max_concurrent, rest_retries, sla_ms;
-	double ping_s, rc_base_s, rc_cap_s, margin_s;
+	double ping_s, pong_s, rc_base_s, rc_cap_s, margin_s;
 	const char *scopes;
 	an_config acfg;            /* the analyzer's settings from the same config */
 } rec_cfg;
@@ -44,7 +44,8 @@ typedef struct rec_cfg {
 	"                [--max-concurrent N] [--skill NAME[:PROFICIENCY]]... [--auto-reply] [--shadow]\n" \
 	"                [--reply-delay MS[-MS]]\n" \
 	"                [--config FILE] [--cacert FILE] [--insecure] [--max-retries N] [--rest-retries N]\n" \
-	"                [--ping-interval S] [--reconnect-base S] [--reconnect-cap S] [--key-file FILE]"
+	"                [--ping-interval S] [--pong-timeout S] [--reconnect-base S] [--reconnect-cap S]\n" \
+	"                [--key-file FILE]"
 #define REC_USAGE_ARCHIVE \
 	"cxrecord archive --tape DIR --conversation ID... [--base-url URL] [--user-id ID] [--config FILE]\n" \
 	"                 [--cacert FILE] [--insecure] [--rest-retries N] [--key-file FILE]"
@@ -56,7 +57,7 @@ static const char record_notes[] =
 
 enum { O_TAPE = 1, O_BASE, O_USER, O_DUR, O_ANALYZE, O_FINDINGS, O_REPORT, O_FORMAT, O_MAXC, O_SKILL,
        O_AUTO, O_SHADOW, O_CONFIG, O_CACERT, O_INSECURE, O_MAXR, O_RESTR, O_PING, O_RCBASE, O_RCCAP,
-       O_KEY, O_CONV, O_RDELAY };
+       O_KEY, O_CONV, O_RDELAY, O_PONG };
 
 #define OPT_TAPE {"tape", O_TAPE, 0, "DIR", false, "the tape (created if missing)"}
 #define OPT_BASE {"base-url", O_BASE, 0, "URL", false, "https://SITE.cxone.com, or the simulator " \
@@ -93,6 +94,8 @@ static const lc_cli_opt record_opts[] = {
 	    "(default: no limit)"},
 	OPT_RESTR,
 	{"ping-interval", O_PING, 0, "S", false, "WebSocket ping period (default 20)"},
+	{"pong-timeout", O_PONG, 0, "S", false, "no pong or frame this long: the stream is dead, reconnect "
+	    "(default max(2 x ping interval, 5); longer than the interval)"},
 	{"reconnect-base", O_RCBASE, 0, "S", false, "reconnect backoff base, full jitter (default 2)"},
 	{"reconnect-cap", O_RCCAP, 0, "S", false, "reconnect backoff cap (default 60)"},
 	OPT_KEY, OPT_END,
@@ -143,7 +146,7 @@ static const struct { int opt; const char *key, *flag; } cfg_flags[] = {
 	{O_MAXC, "max_concurrent", "--max-concurrent"}, {O_CACERT, "cacert", "--cacert"},
 	{O_RESTR, "rest_retries", "--rest-retries"}, {O_PING, "ping_interval_s", "--ping-interval"},
 	{O_RCBASE, "reconnect_base_s", "--reconnect-base"}, {O_RCCAP, "reconnect_cap_s", "--reconnect-cap"},
-	{O_KEY, "key_file", "--key-file"},
+	{O_KEY, "key_file", "--key-file"}, {O_PONG, "pong_timeout_s", "--pong-timeout"},
 };
 
 /* --reply-delay MS or MIN-MAX; -1 when it does not parse. */
@@ -246,6 +249,7 @@ resolve(lc_cli *a, rec_cfg *c, const char *vals[], bool insecure_flag)
 	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "rest_retries", 5, 0, 20, &c->rest_retries, &err);
 	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "latency_sla_ms", 2000, 1, 3600000, &c->sla_ms, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "ping_interval_s", 20, 1, 3600, &c->ping_s, &err);
+	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "pong_timeout_s", 0, 0, 86400, &c->pong_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_base_s", 2, 0.001, 3600, &c->rc_base_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_cap_s", 60, 0.001, 86400, &c->rc_cap_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "token_refresh_margin_s", 60, 0, 3600, &c->margin_s, &err);
@@ -377,12 +381,13 @@ record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 	so.base_url = c->base_url;
 	so.tls = tls;
 	so.ping_s = (unsigned)c->ping_s;
+	so.pong_timeout_s = c->pong_s;
 	so.backoff_base_ms = (uint32_t)(c->rc_base_s * 1000);
 	so.backoff_cap_ms = (uint32_t)(c->rc_cap_s * 1000);
 	so.max_retries = c->max_retries;
 	so.cap = r->cap;
 	so.hooks = (rec_stream_hooks){rec_agent_on_open, rec_agent_on_frame, rec_agent_on_close,
-	                              rec_agent_on_sent, NULL};
+	                              rec_agent_on_sent, NULL, rec_agent_on_dead};
 	if ((rc = rec_stream_new(&so, &r->stream, err)) != LC_OK)
 		return rc;
 	memset(&wo, 0, sizeof(wo));
