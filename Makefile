@@ -15,6 +15,7 @@
 # Sources are found by convention, so adding a module needs no edit here:
 #   libcommon/*.c                      -> libcxcommon.a
 #   analyzer/*.c  but cxanalyze.c      -> libcxanalyzer.a   (+ program cxanalyze)
+#   analyzer/source/*.c                -> libcxsource.a     (tape -> analyzer; above libcxanalyzer)
 #   recorder/*.c  but cxrecord.c       -> libcxrecorder.a   (+ program cxrecord)
 #   replayer/*.c  but cxreplay.c       -> libcxreplayer.a   (+ program cxreplay)
 #   fixtures/*.c  but cxsim.c          -> libcxsim.a        (+ program cxsim)
@@ -107,7 +108,7 @@ ifdef CI
 WARN     += -Werror
 endif
 OPT      ?= -O2
-CPPFLAGS += -D_GNU_SOURCE -DCXTAPE_VERSION='"$(VERSION)"' -Ilibcommon -Ianalyzer -Irecorder \
+CPPFLAGS += -D_GNU_SOURCE -DCXTAPE_VERSION='"$(VERSION)"' -Ilibcommon -Ianalyzer -Ianalyzer/source -Irecorder \
             -Ireplayer -Ifixtures
 CFLAGS   += -std=c11 -g $(OPT) $(WARN) -pthread $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
@@ -127,6 +128,7 @@ $(BUILD)/obj/analyzer/an_sentiment.o $(BUILD)/obj/analyzer/an_escalate.o: OPT = 
 MAINS    := analyzer/cxanalyze.c recorder/cxrecord.c replayer/cxreplay.c fixtures/cxsim.c
 LC_SRC   := $(wildcard libcommon/*.c)
 AN_SRC   := $(filter-out $(MAINS),$(wildcard analyzer/*.c))
+SRC_SRC  := $(wildcard analyzer/source/*.c)
 REC_SRC  := $(filter-out $(MAINS),$(wildcard recorder/*.c))
 RPL_SRC  := $(filter-out $(MAINS),$(wildcard replayer/*.c))
 SIM_SRC  := $(filter-out $(MAINS),$(wildcard fixtures/*.c))
@@ -146,11 +148,12 @@ say = @printf '  %-7s %s\n'
 endif
 LIB_LC   := $(BUILD)/lib/libcxcommon.a
 LIB_AN   := $(BUILD)/lib/libcxanalyzer.a
+LIB_SRC  := $(BUILD)/lib/libcxsource.a
 LIB_REC  := $(BUILD)/lib/libcxrecorder.a
 LIB_RPL  := $(BUILD)/lib/libcxreplayer.a
 LIB_SIM  := $(BUILD)/lib/libcxsim.a
 # Link order: a library comes before the ones it uses.
-ALL_LIBS := $(LIB_REC) $(LIB_RPL) $(LIB_SIM) $(LIB_AN) $(LIB_LC)
+ALL_LIBS := $(LIB_REC) $(LIB_RPL) $(LIB_SIM) $(LIB_SRC) $(LIB_AN) $(LIB_LC)
 
 PROGRAMS := $(patsubst %.c,$(BUILD)/bin/%,$(notdir $(wildcard $(MAINS))))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -176,6 +179,7 @@ $(1): $(call obj,$(2))
 endef
 $(eval $(call mklib,$(LIB_LC),$(LC_SRC)))
 $(eval $(call mklib,$(LIB_AN),$(AN_SRC)))
+$(eval $(call mklib,$(LIB_SRC),$(SRC_SRC)))
 $(eval $(call mklib,$(LIB_REC),$(REC_SRC)))
 $(eval $(call mklib,$(LIB_RPL),$(RPL_SRC)))
 $(eval $(call mklib,$(LIB_SIM),$(SIM_SRC)))

@@ -89,6 +89,9 @@ emit(an_engine *e, an_finding *f)
 {
 	if (e->cb != NULL)
 		e->cb(f, e->ud);
+	for (uint32_t i = 0; i < e->n_sinks; i++)
+		if (e->sinks[i].finding != NULL)
+			e->sinks[i].finding(f, e->sinks[i].ud);
 }
 
 static void
@@ -1226,6 +1229,61 @@ an_engine_feed(an_engine *e, const cx_event *ev)
 }
 
 lc_status
+an_engine_add_sink(an_engine *e, const an_sink *s)
+{
+	if (e->n_sinks == AN_SINKS_MAX)
+		return LC_ETOOBIG;
+	e->sinks[e->n_sinks++] = *s;
+	if (s->event != NULL)
+		e->n_event_sinks++;
+	return LC_OK;
+}
+
+void
+an_engine_score(const an_engine *e, lc_bytes text, an_sentiment *out)
+{
+	an_sentiment_score(e->lx, e->cfg.mode, (const char *)text.ptr, text.len, out);
+}
+
+size_t
+an_engine_scan(const an_engine *e, lc_bytes text, an_match *out, size_t max)
+{
+	return an_escalate_scan(e->rules, (const char *)text.ptr, text.len, out, max);
+}
+
+/*
+ * Show ev to the sinks with its preparation complete (a pipe's reader leaves
+ * the sentiment to this thread), then hand back the preparation the engine
+ * uses, so a message is scored once for the findings and every sink.
+ */
+static lc_status
+sinks_event(an_engine *e, const cx_event *ev, const an_prep **prep)
+{
+	lc_status rc = LC_OK;
+
+	const an_prep *p = *prep;
+
+	if (p->scored && (!p->has_sentiment || (!p->has_triggers && p->env.from == LC_FROM_CUSTOMER))) {
+		an_prep *q = &e->sink_prep;
+
+		*q = *p;
+		if (!q->has_sentiment)
+			an_engine_score(e, q->env.text, &q->sentiment);
+		if (!q->has_triggers && q->env.from == LC_FROM_CUSTOMER) {
+			size_t n = an_engine_scan(e, q->env.text, q->matches, AN_PREP_MATCHES);
+
+			q->n_matches = n < AN_PREP_MATCHES ? n : AN_PREP_MATCHES;
+		}
+		q->has_sentiment = q->has_triggers = true;
+		*prep = q;
+	}
+	for (uint32_t i = 0; rc == LC_OK && i < e->n_sinks; i++)
+		if (e->sinks[i].event != NULL)
+			rc = e->sinks[i].event(e->sinks[i].ud, ev, *prep);
+	return rc;
+}
+
+lc_status
 an_engine_feed_prepared(an_engine *e, const cx_event *ev, const an_prep *prep)
 {
 	lc_status rc = LC_OK;
@@ -1235,6 +1293,8 @@ an_engine_feed_prepared(an_engine *e, const cx_event *ev, const an_prep *prep)
 
 	if (e->finished)
 		return LC_ECLOSED;
+	if (e->n_event_sinks > 0 && (rc = sinks_event(e, ev, &prep)) != LC_OK)
+		return rc;
 	at.wall = ev->wall_ns;
 	at.mono = ev->mono_ns;
 	at.sess = session_index(e, ev->session);

@@ -157,6 +157,33 @@ void an_engine_prepare(const an_engine *e, lc_json_parser *parser, const cx_even
 /* Feed ev with its preparation (an_engine_prepare of this very event and engine). */
 lc_status an_engine_feed_prepared(an_engine *e, const cx_event *ev, const an_prep *prep) LC_MUST_CHECK;
 
+/*
+ * A sink: an output filled during the one pass over the events (a transcript,
+ * the HTML report's transcripts and timeline, a findings file). `event` sees
+ * each event before the engine takes it, with its preparation complete: the
+ * envelope, and for a message the engine scores its sentiment (the engine's
+ * mode) and escalation matches — the very values the findings carry.
+ * `finding` sees each finding after the engine's own callback. Either may be
+ * NULL. Everything passed is borrowed for the call only. An event hook's
+ * failure is an_engine_feed's result.
+ */
+typedef struct an_sink {
+	lc_status (*event)(void *ud, const cx_event *ev, const an_prep *prep);
+	an_finding_cb finding;
+	void *ud;                    /* borrowed; must outlive the engine's feeding */
+} an_sink;
+
+#define AN_SINKS_MAX 4
+
+/* Add a sink (copied) before the first event; LC_ETOOBIG past AN_SINKS_MAX. */
+lc_status an_engine_add_sink(an_engine *e, const an_sink *s) LC_MUST_CHECK;
+
+/* Score text as this engine does (its mode and lexicon): for a line no finding scores. */
+void an_engine_score(const an_engine *e, lc_bytes text, an_sentiment *out);
+
+/* The escalation matches of text with this engine's rules (an_escalate_scan's contract). */
+size_t an_engine_scan(const an_engine *e, lc_bytes text, an_match *out, size_t max);
+
 /* End of input: emits what only the end can tell (never-acked messages, exhausted retries). */
 lc_status an_engine_finish(an_engine *e) LC_MUST_CHECK;
 

@@ -114,6 +114,9 @@ struct an_engine {
 	void *ud;
 	lc_json_parser *parser;
 	an_prep prep;            /* an_engine_feed's, with parser */
+	an_prep sink_prep;       /* a preparation completed for the sinks */
+	an_sink sinks[AN_SINKS_MAX];
+	uint32_t n_sinks, n_event_sinks;
 
 	lc_map *sessions;        /* id -> (uintptr_t) index */
 	uint32_t n_sessions;

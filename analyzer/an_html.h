@@ -6,7 +6,6 @@
 #include "an_engine.h"
 #include "lc_buf.h"
 #include "lc_err.h"
-#include "lc_tape.h"
 
 /*
  * Caps that keep the page a reasonable weight; each cut is said on the page.
@@ -18,24 +17,33 @@
 #define AN_HTML_MAX_TEXT         4096   /* bytes of one message shown */
 #define AN_HTML_MAX_TIMELINE     2000   /* rate-limit and connection events kept for the timeline */
 #define AN_HTML_MAX_MARKS        65536  /* agent messages remembered for latency marks */
+#define AN_HTML_MAX_KEPT         65536  /* conversations whose rows are kept while the first
+                                           AN_HTML_MAX_TRANSCRIPTS are not yet known */
 
 /*
- * Append the HTML report of e to out. Call after an_engine_finish on an engine
- * fed exactly the selection sel of tape t (an_feed_tape(t, sel, e, ...)).
- *
- * The engine holds aggregates; the page's transcripts and event timeline come
- * from reading the selection again: once through a second engine with e's
- * configuration, lexicon and rules (for latency marks, 429s, disconnects and
- * gaps with the engine's own semantics), then each conversation through its
- * conversation cursor. t and sel are borrowed; t may be NULL (then the page
- * has no transcripts or timeline and says so).
+ * The page's sink: what the report needs beyond the engine's aggregates — the
+ * rate-limit and connection timeline, latency marks, and the transcript rows
+ * of the conversations that get a transcript (within the caps above) — kept
+ * during the one pass that feeds the engine. an_html_new adds it to e (call
+ * before the first event; e borrowed, must outlive it). *out: caller frees
+ * with an_html_free after the report.
+ */
+typedef struct an_html an_html;
+
+lc_status an_html_new(an_engine *e, an_html **out, lc_err *err) LC_MUST_CHECK;
+void an_html_free(an_html *h);   /* accepts NULL */
+
+/*
+ * Append the HTML report of e to out. Call after an_engine_finish. sink is
+ * the an_html that saw e's pass; NULL makes the page without transcripts or
+ * timeline, and it says so. The page's rows use the engine's own scores and
+ * findings: the transcripts agree with the findings in every mode.
  *
  * One file, no external assets, readable without JavaScript (a short inline
  * script sorts and filters tables), every tape byte HTML-escaped. The output
  * depends only on the events: no current time, so the same events give the
  * same bytes. On failure out is left as it was and err says why.
  */
-lc_status an_report_html(an_engine *e, lc_tape *t, const lc_cursor_opts *sel, lc_buf *out,
-    lc_err *err) LC_MUST_CHECK;
+lc_status an_report_html(an_engine *e, an_html *sink, lc_buf *out, lc_err *err) LC_MUST_CHECK;
 
 #endif

@@ -9,7 +9,7 @@
 #include "lc_utf8.h"
 #include "an_engine.h"
 #include "an_escalate.h"
-#include "an_feed.h"
+#include "an_source.h"
 #include "an_html.h"
 #include "an_sentiment.h"
 #include "lc_buf.h"
@@ -148,6 +148,7 @@ cxa_report_main(lc_cli *a, void *ud)
 	cxa_report r = {.format = AN_FORMAT_TEXT, .mode = -1};
 	an_config cfg;
 	an_engine *e = NULL;
+	an_html *hs = NULL;
 	lc_tape *t = NULL;
 	lc_buf out;
 	lc_err err = LC_ERR_INIT;
@@ -168,10 +169,12 @@ cxa_report_main(lc_cli *a, void *ud)
 		rc = lc_tape_open_read(r.tape, &t, &err);
 	if (rc == LC_OK)
 		rc = an_engine_new(&cfg, NULL, NULL, NULL, NULL, &e, &err);
-	if (rc == LC_OK)
-		rc = an_feed_tape(t, &r.sel, e, NULL, NULL, NULL, &err);
 	if (rc == LC_OK && r.html)
-		rc = an_report_html(e, t, &r.sel, &out, &err);
+		rc = an_html_new(e, &hs, &err);
+	if (rc == LC_OK)
+		rc = an_source_feed(t, &r.sel, e, NULL, &err);
+	if (rc == LC_OK && r.html)
+		rc = an_report_html(e, hs, &out, &err);
 	else if (rc == LC_OK && (rc = an_engine_report(e, r.format, &out)) != LC_OK)
 		lc_err_set(&err, rc, "cannot build the report: %s", lc_strerror(rc));
 	if (rc == LC_OK)
@@ -180,6 +183,7 @@ cxa_report_main(lc_cli *a, void *ud)
 		lc_error("%s", lc_err_text(&err));
 	code = lc_cli_exit(rc);
 out:
+	an_html_free(hs);
 	an_engine_free(e);
 	if (lc_tape_close(t, NULL) != LC_OK)
 		code = code ? code : LC_CLI_EXIT_RUNTIME;

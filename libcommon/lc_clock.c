@@ -29,18 +29,30 @@ sys_read(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+int64_t
+lc_clock_wall_ns(void)
+{
+	return sys_read(CLOCK_REALTIME);
+}
+
+int64_t
+lc_clock_mono_ns(void)
+{
+	return sys_read(CLOCK_MONOTONIC);
+}
+
 static int64_t
 sys_mono(void *ctx)
 {
 	(void)ctx;
-	return sys_read(CLOCK_MONOTONIC);
+	return lc_clock_mono_ns();
 }
 
 static int64_t
 sys_wall(void *ctx)
 {
 	(void)ctx;
-	return sys_read(CLOCK_REALTIME);
+	return lc_clock_wall_ns();
 }
 
 static void

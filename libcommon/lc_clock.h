@@ -24,6 +24,15 @@ typedef struct lc_time_source {
 lc_time_source lc_time_source_system(void);
 
 /*
+ * The system's readings without a clock object, for code that stamps or
+ * times real events (the tape's writer, the recorder, the simulator): ns
+ * since the epoch (CLOCK_REALTIME) and monotonic ns (CLOCK_MONOTONIC).
+ * Code that may run on a replay's timeline reads an lc_clock instead.
+ */
+int64_t lc_clock_wall_ns(void);
+int64_t lc_clock_mono_ns(void);
+
+/*
  * A clock. The real one reads its source. The virtual one (replay) runs a
  * recorded timeline: virtual time = origin + elapsed real monotonic time x
  * speed, where speed 0 ("max") means never wait. Pause, resume and speed

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lc_base64.h"
 #include "lc_evjson.h"
+#include "lc_jsonw.h"
+#include "lc_utf8.h"
 
 /*
  * Why a parser of our own and not cJSON: cJSON reads numbers as doubles, and
@@ -23,215 +26,101 @@ struct lc_evjson_parser {
 
 /* ---------------------------------------------------------------- writing */
 
+/* A bytes value goes as a JSON string when it is valid UTF-8 without NUL. */
 static bool
 utf8_plain(lc_bytes b)
 {
-	size_t i = 0;
-
-	while (i < b.len) {
-		uint8_t c = b.ptr[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1; cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2; cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3; cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (b.len - i <= n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((b.ptr[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (b.ptr[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
+	return b.len == 0 || (memchr(b.ptr, 0, b.len) == NULL && lc_utf8_valid(b.ptr, b.len));
 }
 
-static lc_status
-put_escaped(lc_buf *out, lc_bytes b)
+static void
+put_bytes(lc_jsonw *w, lc_bytes b)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
-	lc_status rc = lc_buf_append(out, "\"", 1);
-
-	for (size_t i = 0; rc == LC_OK && i < b.len; i++) {
-		uint8_t c = b.ptr[i];
-		char esc[6] = {'\\', 0, '0', '0', 0, 0};
-		size_t elen = 2;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		rc = lc_buf_append(out, b.ptr + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			esc[1] = 'u'; esc[4] = hex[c >> 4]; esc[5] = hex[c & 15]; elen = 6;
-			break;
-		}
-		if (rc == LC_OK)
-			rc = lc_buf_append(out, esc, elen);
+	if (utf8_plain(b)) {
+		lc_jsonw_str(w, b);
+		return;
 	}
-	if (rc == LC_OK && run < b.len)   /* an empty field may have no pointer at all */
-		rc = lc_buf_append(out, b.ptr + run, b.len - run);
-	if (rc == LC_OK)
-		rc = lc_buf_append(out, "\"", 1);
-	return rc;
-}
-
-static lc_status
-put_base64(lc_buf *out, lc_bytes b)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = (b.len + 2) / 3 * 4;
-	lc_status rc = lc_buf_reserve(out, n);
-	char *o;
-	size_t i;
-
-	if (rc != LC_OK)
-		return rc;
-	o = (char *)out->ptr + out->len;
-	for (i = 0; i + 2 < b.len; i += 3) {
-		uint32_t v = (uint32_t)b.ptr[i] << 16 | (uint32_t)b.ptr[i + 1] << 8 | b.ptr[i + 2];
-		*o++ = tab[v >> 18]; *o++ = tab[(v >> 12) & 63];
-		*o++ = tab[(v >> 6) & 63]; *o++ = tab[v & 63];
-	}
-	if (i < b.len) {
-		uint32_t v = (uint32_t)b.ptr[i] << 16 | (i + 1 < b.len ? (uint32_t)b.ptr[i + 1] << 8 : 0);
-		*o++ = tab[v >> 18]; *o++ = tab[(v >> 12) & 63];
-		*o++ = i + 1 < b.len ? tab[(v >> 6) & 63] : '=';
-		*o++ = '=';
-	}
-	out->len += n;
-	out->ptr[out->len] = 0;
-	return LC_OK;
-}
-
-static lc_status
-put_bytes(lc_buf *out, lc_bytes b)
-{
-	lc_status rc;
-
-	if (utf8_plain(b))
-		return put_escaped(out, b);
-	rc = lc_buf_append_str(out, "{\"b64\":\"");
-	if (rc == LC_OK)
-		rc = put_base64(out, b);
-	if (rc == LC_OK)
-		rc = lc_buf_append_str(out, "\"}");
-	return rc;
+	lc_jsonw_raw(w, "{\"b64\":");
+	lc_jsonw_base64(w, b);
+	lc_jsonw_raw(w, "}");
 }
 
 /* ,"key": then the bytes, when b is not empty. */
-static lc_status
-put_field_bytes(lc_buf *out, const char *key, lc_bytes b)
+static void
+put_field_bytes(lc_jsonw *w, const char *key, lc_bytes b)
 {
-	lc_status rc;
-
 	if (b.len == 0)
-		return LC_OK;
-	rc = lc_buf_printf(out, ",\"%s\":", key);
-	return rc == LC_OK ? put_bytes(out, b) : rc;
+		return;
+	lc_jsonw_printf(w, ",\"%s\":", key);
+	put_bytes(w, b);
 }
 
-static lc_status
-put_headers(lc_buf *out, const cx_event *ev)
+static void
+put_headers(lc_jsonw *w, const cx_event *ev)
 {
-	lc_status rc;
-
 	if (ev->n_headers == 0 || ev->headers == NULL)
-		return LC_OK;
-	rc = lc_buf_append_str(out, ",\"headers\":[");
-	for (uint32_t i = 0; rc == LC_OK && i < ev->n_headers; i++) {
-		rc = lc_buf_append_str(out, i ? ",[" : "[");
-		if (rc == LC_OK)
-			rc = put_bytes(out, ev->headers[i].name);
-		if (rc == LC_OK)
-			rc = lc_buf_append(out, ",", 1);
-		if (rc == LC_OK)
-			rc = put_bytes(out, ev->headers[i].value);
-		if (rc == LC_OK)
-			rc = lc_buf_append(out, "]", 1);
+		return;
+	lc_jsonw_raw(w, ",\"headers\":[");
+	for (uint32_t i = 0; i < ev->n_headers; i++) {
+		lc_jsonw_raw(w, i ? ",[" : "[");
+		put_bytes(w, ev->headers[i].name);
+		lc_jsonw_raw(w, ",");
+		put_bytes(w, ev->headers[i].value);
+		lc_jsonw_raw(w, "]");
 	}
-	return rc == LC_OK ? lc_buf_append(out, "]", 1) : rc;
+	lc_jsonw_raw(w, "]");
 }
 
-static lc_status
-put_event(lc_buf *out, const cx_event *ev)
+/* ,"key":v when v is not zero. */
+static void
+put_field_u64(lc_jsonw *w, const char *key, uint64_t v)
+{
+	if (v == 0)
+		return;
+	lc_jsonw_printf(w, ",\"%s\":", key);
+	lc_jsonw_u64(w, v);
+}
+
+static void
+put_event(lc_jsonw *w, const cx_event *ev)
 {
 	const char *kn = cx_kind_name(ev->kind);
-	lc_status rc;
 
+	lc_jsonw_raw(w, "{\"seq\":");
+	lc_jsonw_u64(w, ev->seq);
 	if (strcmp(kn, "unknown") != 0)
-		rc = lc_buf_printf(out, "{\"seq\":%" PRIu64 ",\"kind\":\"%s\"", ev->seq, kn);
+		lc_jsonw_printf(w, ",\"kind\":\"%s\"", kn);
 	else
-		rc = lc_buf_printf(out, "{\"seq\":%" PRIu64 ",\"kind\":%u", ev->seq, (unsigned)ev->kind);
-	if (rc == LC_OK && ev->flags)
-		rc = lc_buf_printf(out, ",\"flags\":%" PRIu32, ev->flags);
-	if (rc == LC_OK)
-		rc = lc_buf_printf(out, ",\"wall_ns\":%" PRId64, ev->wall_ns);
-	if (rc == LC_OK && ev->mono_ns)
-		rc = lc_buf_printf(out, ",\"mono_ns\":%" PRId64, ev->mono_ns);
-	if (rc == LC_OK)
-		rc = put_field_bytes(out, "session", ev->session);
-	if (rc == LC_OK)
-		rc = put_field_bytes(out, "conversation", ev->conversation);
-	if (rc == LC_OK)
-		rc = put_field_bytes(out, "raw", ev->raw);
-	if (rc == LC_OK && ev->exchange)
-		rc = lc_buf_printf(out, ",\"exchange\":%" PRIu64, ev->exchange);
-	if (rc == LC_OK)
-		rc = put_field_bytes(out, "method", ev->method);
-	if (rc == LC_OK)
-		rc = put_field_bytes(out, "path", ev->path);
-	if (rc == LC_OK && ev->status)
-		rc = lc_buf_printf(out, ",\"status\":%u", (unsigned)ev->status);
-	if (rc == LC_OK && ev->close_code)
-		rc = lc_buf_printf(out, ",\"close_code\":%" PRId32, ev->close_code);
-	if (rc == LC_OK)
-		rc = put_field_bytes(out, "reason", ev->reason);
-	if (rc == LC_OK)
-		rc = put_headers(out, ev);
-	if (rc == LC_OK)
-		rc = lc_buf_append(out, "}\n", 2);
-	return rc;
+		lc_jsonw_printf(w, ",\"kind\":%u", (unsigned)ev->kind);
+	put_field_u64(w, "flags", ev->flags);
+	lc_jsonw_raw(w, ",\"wall_ns\":");
+	lc_jsonw_i64(w, ev->wall_ns);
+	if (ev->mono_ns) {
+		lc_jsonw_raw(w, ",\"mono_ns\":");
+		lc_jsonw_i64(w, ev->mono_ns);
+	}
+	put_field_bytes(w, "session", ev->session);
+	put_field_bytes(w, "conversation", ev->conversation);
+	put_field_bytes(w, "raw", ev->raw);
+	put_field_u64(w, "exchange", ev->exchange);
+	put_field_bytes(w, "method", ev->method);
+	put_field_bytes(w, "path", ev->path);
+	put_field_u64(w, "status", ev->status);
+	if (ev->close_code)
+		lc_jsonw_printf(w, ",\"close_code\":%" PRId32, ev->close_code);
+	put_field_bytes(w, "reason", ev->reason);
+	put_headers(w, ev);
+	lc_jsonw_raw(w, "}\n");
 }
 
 lc_status
 lc_evjson_append(lc_buf *out, const cx_event *ev)
 {
-	size_t mark = out->len;
-	lc_status rc = put_event(out, ev);
+	lc_jsonw w;
 
-	if (rc != LC_OK) {
-		out->len = mark;
-		if (out->ptr != NULL)
-			out->ptr[mark] = 0;
-	}
-	return rc;
+	lc_jsonw_init(&w, out);
+	put_event(&w, ev);
+	return lc_jsonw_end(&w);
 }
 
 /* ---------------------------------------------------------------- parsing */
@@ -314,21 +203,9 @@ store_put(pstate *p, const void *b, size_t n)
 static void
 store_utf8(pstate *p, uint32_t cp)
 {
-	uint8_t u[4];
-	size_t n;
+	uint8_t u[LC_UTF8_MAX];
 
-	if (cp < 0x80) {
-		u[0] = (uint8_t)cp; n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (uint8_t)(0xc0 | cp >> 6); u[1] = (uint8_t)(0x80 | (cp & 63)); n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (uint8_t)(0xe0 | cp >> 12); u[1] = (uint8_t)(0x80 | ((cp >> 6) & 63));
-		u[2] = (uint8_t)(0x80 | (cp & 63)); n = 3;
-	} else {
-		u[0] = (uint8_t)(0xf0 | cp >> 18); u[1] = (uint8_t)(0x80 | ((cp >> 12) & 63));
-		u[2] = (uint8_t)(0x80 | ((cp >> 6) & 63)); u[3] = (uint8_t)(0x80 | (cp & 63)); n = 4;
-	}
-	store_put(p, u, n);
+	store_put(p, u, lc_utf8_encode(cp, u));
 }
 
 /* A \u escape after the backslash and 'u': surrogate pairs join, a lone one is an error. */
@@ -404,55 +281,17 @@ read_string(pstate *p, lc_bytes *out)
 	return LC_OK;
 }
 
-static int
-b64val(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decode base64 in place inside the store: s points at the text just read. */
+/* Decode base64 in place inside the store: io points at the text just read. */
 static lc_status
 decode_b64(pstate *p, lc_bytes *io)
 {
-	uint8_t *dst = (uint8_t *)io->ptr;   /* the store: ours to rewrite */
-	size_t n = io->len, o = 0, pad = 0;
-	uint32_t acc = 0;
-	int bits = 0;
+	const char *why = NULL;
+	size_t o;
 
-	if (n % 4 != 0)
-		return perr(p, LC_EPARSE, "base64 length is not a multiple of 4");
-	for (size_t i = 0; i < n; i++) {
-		int v;
-
-		if (io->ptr[i] == '=') {
-			if (i < n - 2 || (i == n - 2 && io->ptr[n - 1] != '='))
-				return perr(p, LC_EPARSE, "misplaced '=' in base64");
-			pad++;
-			continue;
-		}
-		v = b64val(io->ptr[i]);
-		if (v < 0)
-			return perr(p, LC_EPARSE, "bad character in base64");
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			dst[o++] = (uint8_t)(acc >> bits);
-		}
-	}
-	if (pad > 0 && (acc & ((1u << bits) - 1)) != 0)
-		return perr(p, LC_EPARSE, "base64 has stray bits before its padding");
-	p->store->len -= n - o;
+	/* the store is ours to rewrite, and decoding never overtakes its input */
+	if (lc_base64_decode(io->ptr, io->len, (uint8_t *)io->ptr, &o, &why) != LC_OK)
+		return perr(p, LC_EPARSE, "%s", why);
+	p->store->len -= io->len - o;
 	io->len = o;
 	return LC_OK;
 }

@@ -11,6 +11,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "lc_jsonw.h"
 #include "lc_utf8.h"
 #include "lc_json.h"
 
@@ -142,9 +143,7 @@ field_text(const cJSON *c, lc_buf *text, lc_envelope *env)
 	}
 	n = strlen(c->valuestring);
 	if (n > LC_ENV_TEXT_MAX) {
-		n = LC_ENV_TEXT_MAX;
-		while (n > 0 && ((uint8_t)c->valuestring[n] & 0xc0) == 0x80)
-			n--;
+		n = lc_utf8_cut((const uint8_t *)c->valuestring, n, LC_ENV_TEXT_MAX);
 		env->text_truncated = true;
 	}
 	lc_buf_reset(text);
@@ -478,31 +477,6 @@ utf16_escape(const uint8_t *q, const uint8_t *end, uint32_t *cp)
 	return 12;
 }
 
-static size_t
-utf8_put(uint8_t *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (uint8_t)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (uint8_t)(0xc0 | cp >> 6);
-		o[1] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (uint8_t)(0xe0 | cp >> 12);
-		o[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (uint8_t)(0xf0 | cp >> 18);
-	o[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (uint8_t)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /*
  * cJSON's unescaping walk over an escaped body: the unescaped length, or SIZE_MAX when it
  * refuses an escape. The first `cap` bytes of the result go to out (out may be NULL, cap 0, to
@@ -512,7 +486,7 @@ static size_t
 str_unescape(const uint8_t *b, size_t len, uint8_t *out, size_t cap)
 {
 	const uint8_t *q = b, *end = b + len;
-	uint8_t tmp[4];
+	uint8_t tmp[LC_UTF8_MAX];
 	size_t n = 0, k;
 	uint32_t cp;
 
@@ -539,7 +513,7 @@ str_unescape(const uint8_t *b, size_t len, uint8_t *out, size_t cap)
 			if ((k = utf16_escape(q, end, &cp)) == 0)
 				return SIZE_MAX;
 			q += k;
-			k = utf8_put(tmp, cp);
+			k = lc_utf8_encode(cp, tmp);
 			for (size_t i = 0; i < k; i++, n++)
 				if (n < cap)
 					out[n] = tmp[i];
@@ -796,9 +770,7 @@ scan_text_field(scan *s, lc_envelope *env)
 	if (set) {
 		n = t.len;
 		if (n > LC_ENV_TEXT_MAX) {
-			n = LC_ENV_TEXT_MAX;
-			while (n > 0 && (t.ptr[n] & 0xc0) == 0x80)
-				n--;
+			n = lc_utf8_cut(t.ptr, n, LC_ENV_TEXT_MAX);
 			env->text_truncated = true;
 		}
 		env->text = lc_bytes_make(t.ptr, n);
@@ -1043,99 +1015,47 @@ bad:
 
 /* ---- builders ------------------------------------------------------------------------------ */
 
-
-static lc_status
-escape_into(lc_buf *out, const uint8_t *s, size_t n)
-{
-	lc_status rc = lc_buf_append(out, "\"", 1);
-	size_t i = 0;
-
-	while (i < n && rc == LC_OK) {
-		size_t j = i, k;
-		char esc[8];
-
-		while (j < n && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\')
-			j++;
-		rc = lc_buf_append(out, s + i, j - i);
-		if (rc != LC_OK || j == n) {
-			i = j;
-			break;
-		}
-		if (s[j] >= 0x80) {
-			k = lc_utf8_len(s + j, n - j);
-			rc = k ? lc_buf_append(out, s + j, k) : lc_buf_append(out, "\\ufffd", 6);
-			i = j + (k ? k : 1);
-			continue;
-		}
-		switch (s[j]) {
-		case '"':  rc = lc_buf_append(out, "\\\"", 2); break;
-		case '\\': rc = lc_buf_append(out, "\\\\", 2); break;
-		case '\n': rc = lc_buf_append(out, "\\n", 2); break;
-		case '\r': rc = lc_buf_append(out, "\\r", 2); break;
-		case '\t': rc = lc_buf_append(out, "\\t", 2); break;
-		default:
-			snprintf(esc, sizeof(esc), "\\u%04x", s[j]);
-			rc = lc_buf_append(out, esc, 6);
-		}
-		i = j + 1;
-	}
-	if (rc == LC_OK)
-		rc = lc_buf_append(out, "\"", 1);
-	return rc;
-}
-
-/* Undo a partial append so a failed build leaves out as it was. */
-static lc_status
-build_end(lc_buf *out, size_t old_len, lc_status rc)
-{
-	if (rc != LC_OK && out->ptr != NULL) {
-		out->len = old_len;
-		out->ptr[old_len] = 0;
-	}
-	return rc;
-}
-
 lc_status
 lc_json_append_string(lc_buf *out, lc_bytes s)
 {
-	size_t old = out->len;
+	lc_jsonw w;
 
-	return build_end(out, old, escape_into(out, s.ptr, s.len));
+	lc_jsonw_init(&w, out);
+	lc_jsonw_str(&w, s);
+	return lc_jsonw_end(&w);
 }
 
 lc_status
 lc_json_build_message(lc_buf *out, lc_bytes conversation_id, lc_bytes message_id, lc_bytes text,
     int64_t timestamp_ms)
 {
-	size_t old = out->len;
-	lc_status rc = lc_buf_append_str(out, "{\"type\":\"message\",\"conversationId\":");
+	lc_jsonw w;
 
-	if (rc == LC_OK)
-		rc = escape_into(out, conversation_id.ptr, conversation_id.len);
-	if (rc == LC_OK)
-		rc = lc_buf_append_str(out, ",\"messageId\":");
-	if (rc == LC_OK)
-		rc = escape_into(out, message_id.ptr, message_id.len);
-	if (rc == LC_OK)
-		rc = lc_buf_append_str(out, ",\"text\":");
-	if (rc == LC_OK)
-		rc = escape_into(out, text.ptr, text.len);
-	if (rc == LC_OK)
-		rc = lc_buf_printf(out, ",\"timestamp\":%lld}", (long long)timestamp_ms);
-	return build_end(out, old, rc);
+	lc_jsonw_init(&w, out);
+	lc_jsonw_raw(&w, "{\"type\":\"message\",\"conversationId\":");
+	lc_jsonw_str(&w, conversation_id);
+	lc_jsonw_raw(&w, ",\"messageId\":");
+	lc_jsonw_str(&w, message_id);
+	lc_jsonw_raw(&w, ",\"text\":");
+	lc_jsonw_str(&w, text);
+	lc_jsonw_raw(&w, ",\"timestamp\":");
+	lc_jsonw_i64(&w, timestamp_ms);
+	lc_jsonw_raw(&w, "}");
+	return lc_jsonw_end(&w);
 }
 
 lc_status
 lc_json_build_typing(lc_buf *out, lc_bytes conversation_id, int64_t timestamp_ms)
 {
-	size_t old = out->len;
-	lc_status rc = lc_buf_append_str(out, "{\"type\":\"typing\",\"conversationId\":");
+	lc_jsonw w;
 
-	if (rc == LC_OK)
-		rc = escape_into(out, conversation_id.ptr, conversation_id.len);
-	if (rc == LC_OK)
-		rc = lc_buf_printf(out, ",\"timestamp\":%lld}", (long long)timestamp_ms);
-	return build_end(out, old, rc);
+	lc_jsonw_init(&w, out);
+	lc_jsonw_raw(&w, "{\"type\":\"typing\",\"conversationId\":");
+	lc_jsonw_str(&w, conversation_id);
+	lc_jsonw_raw(&w, ",\"timestamp\":");
+	lc_jsonw_i64(&w, timestamp_ms);
+	lc_jsonw_raw(&w, "}");
+	return lc_jsonw_end(&w);
 }
 
 /* ---- REST bodies ------------------------------------------------------------------------------ */

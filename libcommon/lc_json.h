@@ -118,7 +118,11 @@ lc_status lc_json_build_message(lc_buf *out, lc_bytes conversation_id, lc_bytes 
     lc_bytes text, int64_t timestamp_ms) LC_MUST_CHECK;
 lc_status lc_json_build_typing(lc_buf *out, lc_bytes conversation_id,
     int64_t timestamp_ms) LC_MUST_CHECK;
-/* Append s as a JSON string, quotes included (the builders' escaper). */
+/*
+ * Append s as a JSON string, quotes included: lc_jsonw_str (lc_jsonw.h, the
+ * one writer and its escaping rules) for a caller appending one value. On
+ * failure out is left as it was.
+ */
 lc_status lc_json_append_string(lc_buf *out, lc_bytes s) LC_MUST_CHECK;
 
 /*

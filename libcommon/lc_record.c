@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* lc_record: hand-written msgpack encoder and zero-copy, bounds-checked decoder for tape records. */
+/* lc_record: the tape's one msgpack codec: records (hand-written, zero-copy), summaries and meta values. */
 /*
- * Why not msgpack-c's unpacker here: it builds a msgpack_object tree in a zone
+ * Why not msgpack-c here: its unpacker builds a msgpack_object tree in a zone
  * (allocation plus a copy per record) and then we would walk it again; a
  * record uses a dozen msgpack type bytes, so decoding them by hand straight
- * into a cx_event is several times faster and keeps lc_bytes pointing into the
- * LMDB page. Any msgpack decoder still reads the records (tests/tape_interop.py).
+ * into a cx_event keeps lc_bytes pointing into the LMDB page. Measured
+ * (docs/internals/tape.md): the same record codec on msgpack-c scanned 15%
+ * slower in bench_tape. So this file is the tape's only msgpack codec, for
+ * the session summaries and meta values too, and msgpack-c is not used.
+ * Any msgpack decoder still reads what it writes (tests/tape_interop.py).
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include "lc_crc32c.h"
 #include "lc_record.h"
+#include "lc_utf8.h"
 
 /* Fuzz builds skip the CRC verdict so the fuzzer reaches the parser behind it. */
 #ifdef CXTAPE_FUZZING
@@ -80,61 +84,13 @@ put_int(uint8_t *p, int64_t v)
 	return put_be(p, (uint64_t)v, 8);
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates, max U+10FFFF); ASCII runs go 8 bytes at a time. */
-static int
-utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		if (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if ((w & 0x8080808080808080ull) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		uint8_t c = s[i];
-		size_t k;
-		uint32_t cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			k = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			k = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			k = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i <= k)
-			return 0;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
-/* str when valid UTF-8, else bin: any msgpack decoder in text mode can read the str ones. */
+/* b as a msgpack str (is_str) or bin: head and body. */
 static uint8_t *
-put_bytes(uint8_t *p, lc_bytes b, int force_bin)
+put_strbin(uint8_t *p, lc_bytes b, int is_str)
 {
 	size_t n = b.len;
 
-	if (force_bin || !utf8_valid(b.ptr, n)) {
+	if (!is_str) {
 		if (n <= UINT8_MAX) {
 			*p++ = 0xc4;
 			p = put_be(p, n, 1);
@@ -160,6 +116,12 @@ put_bytes(uint8_t *p, lc_bytes b, int force_bin)
 	if (n)
 		memcpy(p, b.ptr, n);
 	return p + n;
+}
+
+static uint8_t *
+put_bytes(uint8_t *p, lc_bytes b, int force_bin)
+{
+	return put_strbin(p, b, !force_bin && lc_utf8_valid(b.ptr, b.len));
 }
 
 /* An upper bound of the encoded size, or SIZE_MAX when some length is absurd. */
@@ -600,4 +562,145 @@ bad:
 			return lc_err_set(err, LC_ECORRUPT, "record seq %" PRIu64 ": %s", s, why);
 		return lc_err_set(err, LC_ECORRUPT, "record (seq unknown): %s", why);
 	}
+}
+
+/* ---- summaries and meta values ------------------------------------------------ */
+
+/* Room for one scalar's head: a str of n bytes needs 5 more, an integer at most 9. */
+#define SCALAR_HEAD_MAX 9
+
+static uint8_t *
+put_value(uint8_t *p, const lc_record_value *v)
+{
+	switch (v->type) {
+	case LC_RV_UINT: return put_uint(p, v->u);
+	case LC_RV_INT: return put_int(p, v->i);
+	case LC_RV_STR: return put_strbin(p, v->s, 1);
+	default: *p++ = 0xc0; return p;   /* nil */
+	}
+}
+
+static size_t
+value_bound(const lc_record_value *v)
+{
+	return SCALAR_HEAD_MAX + (v->type == LC_RV_STR ? v->s.len : 0);
+}
+
+/* Reserve n bytes, encode with put_value, commit what was written. */
+static lc_status
+values_put(lc_buf *out, size_t bound, const lc_record_kv *kv, size_t n, const lc_record_value *one)
+{
+	uint8_t *start, *p;
+	lc_status rc = lc_buf_reserve(out, bound);
+
+	if (rc != LC_OK)
+		return rc;
+	start = p = out->ptr + out->len;
+	if (one != NULL) {
+		p = put_value(p, one);
+	} else {
+		if (n < 16) {
+			*p++ = (uint8_t)(0x80 | n);
+		} else if (n <= UINT16_MAX) {
+			*p++ = 0xde;
+			p = put_be(p, n, 2);
+		} else {
+			*p++ = 0xdf;
+			p = put_be(p, n, 4);
+		}
+		for (size_t i = 0; i < n; i++) {
+			p = put_uint(p, kv[i].key);
+			p = put_value(p, &kv[i].v);
+		}
+	}
+	out->len += (size_t)(p - start);
+	out->ptr[out->len] = 0;
+	return LC_OK;
+}
+
+lc_status
+lc_record_value_encode(const lc_record_value *v, lc_buf *out)
+{
+	return values_put(out, value_bound(v), NULL, 0, v);
+}
+
+lc_status
+lc_record_map_encode(const lc_record_kv *kv, size_t n, lc_buf *out)
+{
+	size_t bound = 5;
+
+	for (size_t i = 0; i < n; i++) {
+		if (kv[i].v.type == LC_RV_STR && kv[i].v.s.len > out->max)
+			return LC_ETOOBIG;
+		bound += SCALAR_HEAD_MAX + value_bound(&kv[i].v);
+	}
+	return values_put(out, bound, kv, n, NULL);
+}
+
+/* One scalar at r into *v; a nested array or map is skipped whole (LC_RV_OTHER). */
+static int
+rd_value(rd *r, lc_record_value *v)
+{
+	rd save = *r;
+	const uint8_t *d = NULL;
+	uint64_t u = 0;
+	mp_kind k = rd_head(r, &u, &d);
+
+	memset(v, 0, sizeof *v);
+	switch (k) {
+	case MP_UINT:
+		v->type = LC_RV_UINT, v->u = u;
+		return 1;
+	case MP_INT:   /* a signed format holding a value >= 0 reads as unsigned, as msgpack-c does */
+		if ((int64_t)u >= 0)
+			v->type = LC_RV_UINT, v->u = u;
+		else
+			v->type = LC_RV_INT, v->i = (int64_t)u;
+		return 1;
+	case MP_BYTES:   /* str or bin: which one is in the head byte */
+		v->type = (*save.p & 0xe0) == 0xa0 || (*save.p >= 0xd9 && *save.p <= 0xdb) ?
+		    LC_RV_STR : LC_RV_BIN;
+		v->s = lc_bytes_make(d, (size_t)u);
+		return 1;
+	case MP_OTHER:
+		v->type = LC_RV_OTHER;
+		return 1;
+	case MP_ARRAY: case MP_MAP:
+		*r = save;
+		v->type = LC_RV_OTHER;
+		return rd_skip(r, 1);
+	default:
+		return 0;
+	}
+}
+
+lc_status
+lc_record_value_decode(const void *p, size_t len, lc_record_value *v)
+{
+	rd r = {p, (const uint8_t *)p + len};
+
+	return len > 0 && rd_value(&r, v) ? LC_OK : LC_ECORRUPT;
+}
+
+lc_status
+lc_record_map_decode(const void *p, size_t len, lc_record_kv *kv, size_t cap, size_t *n)
+{
+	rd r = {p, (const uint8_t *)p + len};
+	const uint8_t *d;
+	uint64_t count;
+
+	*n = 0;
+	if (len == 0 || rd_head(&r, &count, &d) != MP_MAP)
+		return LC_ECORRUPT;
+	if (count > cap)
+		return LC_ETOOBIG;
+	for (uint64_t i = 0; i < count; i++) {
+		lc_record_value key;
+
+		if (!rd_value(&r, &key) || !rd_value(&r, &kv[i].v))
+			return LC_ECORRUPT;
+		kv[i].key = key.type == LC_RV_UINT ? key.u : 0;
+	}
+	*n = (size_t)count;
+	return LC_OK;
 }

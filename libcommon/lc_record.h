@@ -74,4 +74,62 @@ lc_status lc_record_decode(const void *rec, size_t len, uint64_t key_seq, cx_eve
 /* True when the record's CRC matches (cheap check without decoding). */
 int lc_record_crc_ok(const void *rec, size_t len);
 
+/*
+ * Session summaries (the sessions DB) and meta values (the meta DB) use this
+ * module's msgpack codec too: a summary is a map of numbered fields whose
+ * values are scalars, a meta value is one scalar. Numbers never renumbered,
+ * as above; unknown ones are skipped by readers. docs/tape-format.md has both.
+ */
+enum lc_summary_field {
+	LC_SF_ID = 1,            /* str: session id */
+	LC_SF_AGENT = 2,         /* str */
+	LC_SF_SITE = 3,          /* str */
+	LC_SF_STATE = 4,         /* str: "recording", "closed", "interrupted" */
+	LC_SF_START = 5,         /* int: wall ns */
+	LC_SF_END = 6,           /* int: wall ns, 0 while recording */
+	LC_SF_FIRST = 7,         /* uint: first seq */
+	LC_SF_LAST = 8,          /* uint: last seq */
+	LC_SF_EVENTS = 9,        /* uint */
+	LC_SF_FRAMES_IN = 10,    /* uint */
+	LC_SF_FRAMES_OUT = 11,   /* uint */
+	LC_SF_HTTP = 12,         /* uint */
+	LC_SF_BYTES = 13         /* uint */
+};
+
+/* One msgpack scalar. A signed value >= 0 is always LC_RV_UINT (as msgpack-c reads it). */
+typedef enum lc_record_value_type {
+	LC_RV_OTHER = 0,   /* nil, bool, float, ext, or a nested array or map (skipped) */
+	LC_RV_UINT,        /* u */
+	LC_RV_INT,         /* i, negative */
+	LC_RV_STR,         /* s */
+	LC_RV_BIN          /* s (decoding only; the encoder writes LC_RV_STR as str) */
+} lc_record_value_type;
+
+typedef struct lc_record_value {
+	lc_record_value_type type;
+	uint64_t u;
+	int64_t i;
+	lc_bytes s;        /* borrowed: from the caller when encoding, from the input when decoding */
+} lc_record_value;
+
+/* One map entry. Decoding: a key that is not a positive integer comes out as 0 (no field is 0). */
+typedef struct lc_record_kv {
+	uint64_t key;
+	lc_record_value v;
+} lc_record_kv;
+
+/* Append one scalar, or a map of n entries, to out. LC_ETOOBIG past out's cap, LC_ENOMEM. */
+lc_status lc_record_value_encode(const lc_record_value *v, lc_buf *out) LC_MUST_CHECK;
+lc_status lc_record_map_encode(const lc_record_kv *kv, size_t n, lc_buf *out) LC_MUST_CHECK;
+
+/*
+ * Decode the first item of p[0..len) (bytes after it are ignored) as one
+ * scalar, or as a map into kv[0..cap) with its entry count in *n. Strings
+ * point into p. LC_ECORRUPT when it is cut short, malformed, or (map) not a
+ * map; LC_ETOOBIG for a map of more than cap entries. Never reads outside p.
+ */
+lc_status lc_record_value_decode(const void *p, size_t len, lc_record_value *v) LC_MUST_CHECK;
+lc_status lc_record_map_decode(const void *p, size_t len, lc_record_kv *kv, size_t cap,
+    size_t *n) LC_MUST_CHECK;
+
 #endif

@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "lc_redact.h"
+#include "lc_utf8.h"
 
 /*
  * How it works (docs/internals/redaction.md has the long version): each field
@@ -998,21 +999,9 @@ hexval(uint8_t c)
 static lc_status
 utf8_append(lc_buf *b, unsigned long cp)
 {
-	uint8_t u[4];
-	size_t n;
+	uint8_t u[LC_UTF8_MAX];
 
-	if (cp < 0x80) {
-		u[0] = (uint8_t)cp, n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (uint8_t)(0xc0 | cp >> 6), u[1] = (uint8_t)(0x80 | (cp & 63)), n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (uint8_t)(0xe0 | cp >> 12), u[1] = (uint8_t)(0x80 | (cp >> 6 & 63));
-		u[2] = (uint8_t)(0x80 | (cp & 63)), n = 3;
-	} else {
-		u[0] = (uint8_t)(0xf0 | cp >> 18), u[1] = (uint8_t)(0x80 | (cp >> 12 & 63));
-		u[2] = (uint8_t)(0x80 | (cp >> 6 & 63)), u[3] = (uint8_t)(0x80 | (cp & 63)), n = 4;
-	}
-	return lc_buf_append(b, u, n);
+	return lc_buf_append(b, u, lc_utf8_encode((uint32_t)cp, u));
 }
 
 static long

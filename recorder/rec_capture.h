@@ -21,7 +21,7 @@ typedef struct rec_capture_stats {
 lc_status rec_capture_new(lc_tape *t, rec_capture **out, lc_err *err) LC_MUST_CHECK;
 void rec_capture_free(rec_capture *c);   /* accepts NULL */
 
-/* Clocks of the capture path (CLOCK_REALTIME, CLOCK_MONOTONIC), in ns. */
+/* Clocks of the capture path, in ns: lc_clock_wall_ns and lc_clock_mono_ns (call those in new code). */
 int64_t rec_now_wall_ns(void);
 int64_t rec_now_mono_ns(void);
 

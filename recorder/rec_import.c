@@ -7,6 +7,7 @@
 
 #include "lc_evjson.h"
 #include "lc_json.h"
+#include "lc_jsonw.h"
 #include "rec_capture.h"
 #include "rec_import.h"
 
@@ -28,24 +29,28 @@ import_put(lc_tape *t, const cx_event *ev, uint64_t *n, lc_err *err)
 static lc_status
 envelope_rebuild(const lc_envelope *m, lc_bytes conv, lc_buf *b)
 {
-	lc_status rc = lc_buf_append_str(b, "{\"type\":\"message\",\"conversationId\":");
+	lc_jsonw w;
 
-	if (rc == LC_OK) rc = lc_json_append_string(b, conv);
-	if (rc == LC_OK && m->message_id.len) {
-		rc = lc_buf_append_str(b, ",\"messageId\":");
-		if (rc == LC_OK) rc = lc_json_append_string(b, m->message_id);
+	lc_jsonw_init(&w, b);
+	lc_jsonw_raw(&w, "{\"type\":\"message\",\"conversationId\":");
+	lc_jsonw_str(&w, conv);
+	if (m->message_id.len) {
+		lc_jsonw_raw(&w, ",\"messageId\":");
+		lc_jsonw_str(&w, m->message_id);
 	}
-	if (rc == LC_OK && (m->from_type.len || m->from_id.len)) {
-		rc = lc_buf_append_str(b, ",\"from\":{\"type\":");
-		if (rc == LC_OK) rc = lc_json_append_string(b, m->from_type);
-		if (rc == LC_OK) rc = lc_buf_append_str(b, ",\"id\":");
-		if (rc == LC_OK) rc = lc_json_append_string(b, m->from_id);
-		if (rc == LC_OK) rc = lc_buf_append_str(b, "}");
+	if (m->from_type.len || m->from_id.len) {
+		lc_jsonw_raw(&w, ",\"from\":{\"type\":");
+		lc_jsonw_str(&w, m->from_type);
+		lc_jsonw_raw(&w, ",\"id\":");
+		lc_jsonw_str(&w, m->from_id);
+		lc_jsonw_raw(&w, "}");
 	}
-	if (rc == LC_OK) rc = lc_buf_append_str(b, ",\"text\":");
-	if (rc == LC_OK) rc = lc_json_append_string(b, m->text);
-	if (rc == LC_OK) rc = lc_buf_printf(b, ",\"timestamp\":%lld}", (long long)m->timestamp_ms);
-	return rc;
+	lc_jsonw_raw(&w, ",\"text\":");
+	lc_jsonw_str(&w, m->text);
+	lc_jsonw_raw(&w, ",\"timestamp\":");
+	lc_jsonw_i64(&w, m->timestamp_ms);
+	lc_jsonw_raw(&w, "}");
+	return lc_jsonw_end(&w);
 }
 
 lc_status

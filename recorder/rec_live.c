@@ -5,8 +5,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "an_source.h"
 #include "lc_log.h"
 #include "rec_live.h"
 
@@ -41,42 +41,36 @@ on_finding(const an_finding *f, void *ud)
 		l->write_failed = true;
 }
 
+static bool
+live_draining(void *ud)
+{
+	rec_live *l = ud;
+
+	return atomic_load(&l->draining);
+}
+
+static void
+live_idle(void *ud)
+{
+	rec_live *l = ud;
+
+	fflush(l->out);
+}
+
+/* The source follows the session until the final flush, then reads to the end once more. */
 static void *
 live_main(void *arg)
 {
 	rec_live *l = arg;
-	struct timespec pause = {0, REC_LIVE_PAUSE_NS};
 	lc_cursor_opts co;
-	lc_cursor *c = NULL;
-	const cx_event *ev;
-	lc_status rc;
+	an_source_opts so = {.sel = &co, .follow = true, .follow_pause_ns = REC_LIVE_PAUSE_NS,
+	    .stop = live_draining, .idle = live_idle, .ud = l};
+	an_source_stats st = {0};
 
 	lc_cursor_opts_init(&co);
 	co.session = l->session;
-	if ((rc = lc_cursor_open(l->tape, &co, &c, &l->err)) != LC_OK)
-		goto out;
-	for (;;) {
-		/* read the flag before the walk: an LC_DONE after it has seen every flushed event */
-		bool last = atomic_load(&l->draining);
-		while ((rc = lc_cursor_next(c, &ev, &l->err)) == LC_OK) {
-			if ((rc = an_engine_feed(l->engine, ev)) != LC_OK) {
-				lc_err_set(&l->err, rc, "the analyzer ran out of memory");
-				goto out;
-			}
-			l->fed++;
-		}
-		if (rc != LC_DONE)
-			goto out;
-		if (last)
-			break;
-		lc_cursor_pause(c);
-		fflush(l->out);
-		nanosleep(&pause, NULL);
-	}
-	rc = LC_OK;
-out:
-	lc_cursor_close(c);
-	l->status = rc;
+	l->status = an_source_run(l->tape, &so, l->engine, &st, &l->err);
+	l->fed = st.fed;
 	return NULL;
 }
 

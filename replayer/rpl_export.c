@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "lc_evjson.h"
-#include "lc_json.h"
+#include "lc_jsonw.h"
 #include "rpl_export.h"
 #include "rpl_select.h"
 
@@ -93,195 +93,127 @@ export_jsonl(lc_tape *t, exporter *x)
 
 /* ------------------------------------------------------------------ HAR helpers */
 
-static lc_status
-put_b64(lc_buf *out, lc_bytes b)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	lc_status rc = lc_buf_reserve(out, (b.len + 2) / 3 * 4 + 2);
+/* HAR is written with the one JSON writer (lc_jsonw): each helper appends, the caller checks once. */
 
-	if (rc != LC_OK)
-		return rc;
-	out->ptr[out->len++] = '"';
-	for (size_t i = 0; i < b.len; i += 3) {
-		uint32_t v = (uint32_t)b.ptr[i] << 16;
-		if (i + 1 < b.len)
-			v |= (uint32_t)b.ptr[i + 1] << 8;
-		if (i + 2 < b.len)
-			v |= b.ptr[i + 2];
-		out->ptr[out->len++] = tab[v >> 18];
-		out->ptr[out->len++] = tab[(v >> 12) & 63];
-		out->ptr[out->len++] = i + 1 < b.len ? tab[(v >> 6) & 63] : '=';
-		out->ptr[out->len++] = i + 2 < b.len ? tab[v & 63] : '=';
-	}
-	out->ptr[out->len++] = '"';
-	out->ptr[out->len] = 0;
-	return LC_OK;
-}
-
-static lc_status
-put_str(lc_buf *out, lc_bytes s)
-{
-	return lc_json_append_string(out, s);
-}
-
-static lc_status
-put_time_iso(lc_buf *out, int64_t ns)
+static void
+put_time_iso(lc_jsonw *w, int64_t ns)
 {
 	char ts[40];
 
 	rpl_time_format(ns, ts, sizeof ts);
-	return lc_buf_printf(out, "\"%s\"", ts);
+	lc_jsonw_printf(w, "\"%s\"", ts);
 }
 
-static lc_status
-put_headers(lc_buf *out, const cx_event *ev, lc_bytes *ctype)
+static void
+put_headers(lc_jsonw *w, const cx_event *ev, lc_bytes *ctype)
 {
-	lc_status rc = lc_buf_append_str(out, "\"headers\":[");
-
-	for (uint32_t i = 0; rc == LC_OK && i < ev->n_headers; i++) {
+	lc_jsonw_raw(w, "\"headers\":[");
+	for (uint32_t i = 0; i < ev->n_headers; i++) {
 		const cx_header *h = &ev->headers[i];
 		if (h->name.len == 12 && strncasecmp((const char *)h->name.ptr, "content-type", 12) == 0)
 			*ctype = h->value;
-		rc = lc_buf_append_str(out, i ? ",{\"name\":" : "{\"name\":");
-		if (rc == LC_OK)
-			rc = put_str(out, h->name);
-		if (rc == LC_OK)
-			rc = lc_buf_append_str(out, ",\"value\":");
-		if (rc == LC_OK)
-			rc = put_str(out, h->value);
-		if (rc == LC_OK)
-			rc = lc_buf_append_str(out, "}");
+		lc_jsonw_raw(w, i ? ",{\"name\":" : "{\"name\":");
+		lc_jsonw_str(w, h->name);
+		lc_jsonw_raw(w, ",\"value\":");
+		lc_jsonw_str(w, h->value);
+		lc_jsonw_raw(w, "}");
 	}
-	return rc == LC_OK ? lc_buf_append_str(out, "]") : rc;
+	lc_jsonw_raw(w, "]");
 }
 
 /* "queryString":[{"name","value"}] from the path's query, as written (not decoded). */
-static lc_status
-put_query(lc_buf *out, lc_bytes path)
+static void
+put_query(lc_jsonw *w, lc_bytes path)
 {
 	/* An empty path may have no pointer: memchr and NULL + 0 must not see it. */
 	const uint8_t *q = path.len ? memchr(path.ptr, '?', path.len) : NULL;
 	const uint8_t *end = path.len ? path.ptr + path.len : NULL;
-	lc_status rc = lc_buf_append_str(out, "\"queryString\":[");
 	bool first = true;
 
-	while (rc == LC_OK && q != NULL && q < end) {
+	lc_jsonw_raw(w, "\"queryString\":[");
+	while (q != NULL && q < end) {
 		const uint8_t *s = q + 1, *amp = memchr(s, '&', (size_t)(end - s));
 		const uint8_t *e = amp ? amp : end, *eq = memchr(s, '=', (size_t)(e - s));
 
 		q = amp;
 		if (e == s)
 			continue;
-		rc = lc_buf_append_str(out, first ? "{\"name\":" : ",{\"name\":");
+		lc_jsonw_raw(w, first ? "{\"name\":" : ",{\"name\":");
 		first = false;
-		if (rc == LC_OK)
-			rc = put_str(out, lc_bytes_make(s, (size_t)((eq ? eq : e) - s)));
-		if (rc == LC_OK)
-			rc = lc_buf_append_str(out, ",\"value\":");
-		if (rc == LC_OK)
-			rc = put_str(out, eq ? lc_bytes_make(eq + 1, (size_t)(e - eq - 1)) : LC_BYTES_NULL);
-		if (rc == LC_OK)
-			rc = lc_buf_append_str(out, "}");
+		lc_jsonw_str(w, lc_bytes_make(s, (size_t)((eq ? eq : e) - s)));
+		lc_jsonw_raw(w, ",\"value\":");
+		lc_jsonw_str(w, eq ? lc_bytes_make(eq + 1, (size_t)(e - eq - 1)) : LC_BYTES_NULL);
+		lc_jsonw_raw(w, "}");
 	}
-	return rc == LC_OK ? lc_buf_append_str(out, "]") : rc;
+	lc_jsonw_raw(w, "]");
 }
 
-static lc_status
-put_url(lc_buf *out, const char *base, bool ws, lc_bytes path)
+static void
+put_url(lc_jsonw *w, const char *base, bool ws, lc_bytes path)
 {
-	lc_status rc;
-
 	if (ws && strncmp(base, "https://", 8) == 0)
-		rc = lc_buf_printf(out, "\"wss://%s", base + 8);
+		lc_jsonw_printf(w, "\"wss://%s", base + 8);
 	else if (ws && strncmp(base, "http://", 7) == 0)
-		rc = lc_buf_printf(out, "\"ws://%s", base + 7);
+		lc_jsonw_printf(w, "\"ws://%s", base + 7);
 	else
-		rc = lc_buf_printf(out, "\"%s", base);
-	if (rc == LC_OK) {
-		size_t mark = out->len;
-		rc = put_str(out, path);                 /* escaped, with its own quotes */
-		if (rc == LC_OK) {
-			memmove(out->ptr + mark, out->ptr + mark + 1, out->len - mark - 1);
-			out->len--;
-			out->ptr[out->len] = 0;
-		}
-	}
-	return rc;
+		lc_jsonw_printf(w, "\"%s", base);
+	lc_jsonw_str_body(w, path);
+	lc_jsonw_raw(w, "\"");
 }
 
-static lc_status
-put_request(exporter *x, const cx_event *ev, lc_buf *out, bool ws)
+static void
+put_request(exporter *x, const cx_event *ev, lc_jsonw *w, bool ws)
 {
 	lc_bytes ctype = LC_BYTES_NULL;
-	lc_status rc = lc_buf_append_str(out, "\"request\":{\"method\":");
 
-	if (rc == LC_OK)
-		rc = put_str(out, ws ? lc_bytes_str("GET") : ev->method);
-	if (rc == LC_OK)
-		rc = lc_buf_append_str(out, ",\"url\":");
-	if (rc == LC_OK)
-		rc = put_url(out, x->o->base_url, ws, ev->path);
-	if (rc == LC_OK)
-		rc = lc_buf_append_str(out, ",\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],");
-	if (rc == LC_OK)
-		rc = put_headers(out, ev, &ctype);
-	if (rc == LC_OK)
-		rc = lc_buf_append_str(out, ",");
-	if (rc == LC_OK)
-		rc = put_query(out, ev->path);
-	if (rc == LC_OK && !ws && ev->raw.len) {
-		rc = lc_buf_append_str(out, ",\"postData\":{\"mimeType\":");
-		if (rc == LC_OK)
-			rc = put_str(out, ctype.len ? ctype : lc_bytes_str("application/octet-stream"));
-		if (rc == LC_OK)
-			rc = lc_buf_append_str(out, ",\"text\":");
-		if (rc == LC_OK)
-			rc = put_str(out, ev->raw);
-		if (rc == LC_OK)
-			rc = lc_buf_append_str(out, "}");
+	lc_jsonw_raw(w, "\"request\":{\"method\":");
+	lc_jsonw_str(w, ws ? lc_bytes_str("GET") : ev->method);
+	lc_jsonw_raw(w, ",\"url\":");
+	put_url(w, x->o->base_url, ws, ev->path);
+	lc_jsonw_raw(w, ",\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],");
+	put_headers(w, ev, &ctype);
+	lc_jsonw_raw(w, ",");
+	put_query(w, ev->path);
+	if (!ws && ev->raw.len) {
+		lc_jsonw_raw(w, ",\"postData\":{\"mimeType\":");
+		lc_jsonw_str(w, ctype.len ? ctype : lc_bytes_str("application/octet-stream"));
+		lc_jsonw_raw(w, ",\"text\":");
+		lc_jsonw_str(w, ev->raw);
+		lc_jsonw_raw(w, "}");
 	}
-	if (rc == LC_OK)
-		rc = lc_buf_printf(out, ",\"headersSize\":-1,\"bodySize\":%zu}", ws ? (size_t)0 : ev->raw.len);
-	return rc;
+	lc_jsonw_printf(w, ",\"headersSize\":-1,\"bodySize\":%zu}", ws ? (size_t)0 : ev->raw.len);
 }
 
 /* ,"response":{...} for an HTTP response event, or an empty one (no response: status 0). */
-static lc_status
-put_response(lc_buf *out, const cx_event *ev, int status)
+static void
+put_response(lc_jsonw *w, const cx_event *ev, int status)
 {
 	lc_bytes ctype = LC_BYTES_NULL, body = ev ? ev->raw : LC_BYTES_NULL;
-	lc_status rc = lc_buf_printf(out, ",\"response\":{\"status\":%d,\"statusText\":\"%s\","
+
+	lc_jsonw_printf(w, ",\"response\":{\"status\":%d,\"statusText\":\"%s\","
 	    "\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],", status, status == 101 ?
 	    "Switching Protocols" : "");
-
-	if (rc == LC_OK)
-		rc = ev != NULL && ev->kind == CX_HTTP_RESPONSE ? put_headers(out, ev, &ctype) :
-		    lc_buf_append_str(out, "\"headers\":[]");
+	if (ev != NULL && ev->kind == CX_HTTP_RESPONSE)
+		put_headers(w, ev, &ctype);
+	else
+		lc_jsonw_raw(w, "\"headers\":[]");
 	if (ev == NULL || ev->kind != CX_HTTP_RESPONSE)
 		body = LC_BYTES_NULL;
-	if (rc == LC_OK)
-		rc = lc_buf_printf(out, ",\"content\":{\"size\":%zu,\"mimeType\":", body.len);
-	if (rc == LC_OK)
-		rc = put_str(out, ctype.len ? ctype : lc_bytes_str("x-unknown"));
-	if (rc == LC_OK && body.len) {
-		rc = lc_buf_append_str(out, ",\"text\":");
-		if (rc == LC_OK)
-			rc = put_str(out, body);
+	lc_jsonw_printf(w, ",\"content\":{\"size\":%zu,\"mimeType\":", body.len);
+	lc_jsonw_str(w, ctype.len ? ctype : lc_bytes_str("x-unknown"));
+	if (body.len) {
+		lc_jsonw_raw(w, ",\"text\":");
+		lc_jsonw_str(w, body);
 	}
-	if (rc == LC_OK)
-		rc = lc_buf_printf(out, "},\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":%zu}",
-		    body.len);
-	return rc;
+	lc_jsonw_printf(w, "},\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":%zu}", body.len);
 }
 
-static lc_status
-entry_begin(exporter *x, int64_t wall_ns)
+static void
+entry_begin(exporter *x, lc_jsonw *w, int64_t wall_ns)
 {
-	lc_status rc = lc_buf_append_str(&x->buf, x->first_entry ? "\n{\"startedDateTime\":" :
-	    ",\n{\"startedDateTime\":");
-
+	lc_jsonw_raw(w, x->first_entry ? "\n{\"startedDateTime\":" : ",\n{\"startedDateTime\":");
 	x->first_entry = false;
-	return rc == LC_OK ? put_time_iso(&x->buf, wall_ns) : rc;
+	put_time_iso(w, wall_ns);
 }
 
 /* ------------------------------------------------------------------ HAR, REST pass */
@@ -290,20 +222,19 @@ static lc_status
 rest_entry(exporter *x, pending *p, const cx_event *resp)
 {
 	double ms = resp ? (double)(resp->wall_ns - p->wall_ns) / 1e6 : 0;
+	lc_jsonw w;
 	lc_status rc;
 
 	if (ms < 0)
 		ms = 0;
-	rc = entry_begin(x, p->wall_ns);
-	if (rc == LC_OK)
-		rc = lc_buf_printf(&x->buf, ",\"time\":%.3f,", ms);
-	if (rc == LC_OK)
-		rc = lc_buf_append(&x->buf, p->request.ptr, p->request.len);
-	if (rc == LC_OK)
-		rc = put_response(&x->buf, resp, resp ? resp->status : 0);
-	if (rc == LC_OK)
-		rc = lc_buf_printf(&x->buf, ",\"cache\":{},\"timings\":{\"send\":0,\"wait\":%.3f,"
-		    "\"receive\":0}}", ms);
+	lc_jsonw_init(&w, &x->buf);
+	entry_begin(x, &w, p->wall_ns);
+	lc_jsonw_printf(&w, ",\"time\":%.3f,", ms);
+	lc_jsonw_raw_n(&w, p->request.ptr, p->request.len);
+	put_response(&w, resp, resp ? resp->status : 0);
+	lc_jsonw_printf(&w, ",\"cache\":{},\"timings\":{\"send\":0,\"wait\":%.3f,"
+	    "\"receive\":0}}", ms);
+	rc = lc_jsonw_end(&w);
 	p->used = false;
 	lc_buf_reset(&p->request);
 	return rc == LC_OK ? flush_buf(x, false) : rc;
@@ -334,8 +265,13 @@ rest_request(exporter *x, const cx_event *ev)
 		rc = rest_entry(x, oldest, NULL);
 		p = oldest;
 	}
-	if (rc == LC_OK)
-		rc = put_request(x, ev, &p->request, false);
+	if (rc == LC_OK) {
+		lc_jsonw w;
+
+		lc_jsonw_init(&w, &p->request);
+		put_request(x, ev, &w, false);
+		rc = lc_jsonw_end(&w);
+	}
 	if (rc != LC_OK)
 		return too_big(x, rc, ev->seq);
 	p->used = true;
@@ -389,43 +325,47 @@ ws_close(exporter *x, wsent *w)
 }
 
 static lc_status
-ws_open(exporter *x, wsent *w, const cx_event *ev)
+ws_open(exporter *x, wsent *ws, const cx_event *ev)
 {
 	cx_event none = {.path = lc_bytes_str("/api/v2/chat/stream")};
 	const cx_event *src = ev->kind == CX_STREAM_OPEN ? ev : &none;
-	lc_status rc = ws_close(x, w);
+	lc_status rc = ws_close(x, ws);
+	lc_jsonw w;
 
-	if (rc == LC_OK)
-		rc = entry_begin(x, ev->wall_ns);
-	if (rc == LC_OK)
-		rc = lc_buf_append_str(&x->buf, ",");
-	if (rc == LC_OK)
-		rc = put_request(x, src, &x->buf, true);
-	if (rc == LC_OK)
-		rc = put_response(&x->buf, src, src->status ? src->status : 101);
-	if (rc == LC_OK)
-		rc = lc_buf_append_str(&x->buf, ",\"cache\":{},\"timings\":{\"send\":0,\"wait\":0,"
-		    "\"receive\":0},\"_resourceType\":\"websocket\",\"_webSocketMessages\":[");
-	w->open = true;
-	w->first_msg = true;
-	w->start_ns = w->last_ns = ev->wall_ns;
-	return rc;
+	if (rc != LC_OK)
+		return rc;
+	lc_jsonw_init(&w, &x->buf);
+	entry_begin(x, &w, ev->wall_ns);
+	lc_jsonw_raw(&w, ",");
+	put_request(x, src, &w, true);
+	put_response(&w, src, src->status ? src->status : 101);
+	lc_jsonw_raw(&w, ",\"cache\":{},\"timings\":{\"send\":0,\"wait\":0,"
+	    "\"receive\":0},\"_resourceType\":\"websocket\",\"_webSocketMessages\":[");
+	ws->open = true;
+	ws->first_msg = true;
+	ws->start_ns = ws->last_ns = ev->wall_ns;
+	return lc_jsonw_end(&w);
 }
 
 static lc_status
-ws_message(exporter *x, wsent *w, const cx_event *ev)
+ws_message(exporter *x, wsent *ws, const cx_event *ev)
 {
 	bool bin = (ev->flags & CX_F_BINARY) != 0;
-	lc_status rc = lc_buf_printf(&x->buf, "%s{\"type\":\"%s\",\"time\":%" PRId64 ".%06" PRId64
-	    ",\"opcode\":%d,\"data\":", w->first_msg ? "" : ",", ev->kind == CX_FRAME_OUT ? "send" :
-	    "receive", ev->wall_ns / 1000000000, ev->wall_ns % 1000000000 / 1000, bin ? 2 : 1);
+	lc_jsonw w;
+	lc_status rc;
 
-	w->first_msg = false;
-	w->last_ns = ev->wall_ns;
-	if (rc == LC_OK)
-		rc = bin ? put_b64(&x->buf, ev->raw) : put_str(&x->buf, ev->raw);
-	if (rc == LC_OK)
-		rc = lc_buf_append_str(&x->buf, "}");
+	lc_jsonw_init(&w, &x->buf);
+	lc_jsonw_printf(&w, "%s{\"type\":\"%s\",\"time\":%" PRId64 ".%06" PRId64
+	    ",\"opcode\":%d,\"data\":", ws->first_msg ? "" : ",", ev->kind == CX_FRAME_OUT ? "send" :
+	    "receive", ev->wall_ns / 1000000000, ev->wall_ns % 1000000000 / 1000, bin ? 2 : 1);
+	ws->first_msg = false;
+	ws->last_ns = ev->wall_ns;
+	if (bin)
+		lc_jsonw_base64(&w, ev->raw);
+	else
+		lc_jsonw_str(&w, ev->raw);
+	lc_jsonw_raw(&w, "}");
+	rc = lc_jsonw_end(&w);
 	return rc == LC_OK ? flush_buf(x, false) : rc;
 }
 

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* rpl_play: the replay loop — cursor, virtual clock, transcript, engine, findings, fidelity. */
+/* rpl_play: the replay — virtual clock, transcript and findings sinks, an_source feeding the engine, fidelity. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "an_feed.h"
 #include "an_hist.h"
 #include "an_html.h"
-#include "an_pipe.h"
+#include "an_source.h"
 #include "lc_clock.h"
 #include "rpl_play.h"
 #include "rpl_transcript.h"
@@ -25,6 +23,7 @@ typedef struct play {
 	const rpl_play_opts *o;
 	rpl_play_stats *st;
 	rpl_transcript *tr;
+	an_html *html;          /* the HTML report's sink, when one is asked for */
 	lc_clock *clock;
 	rpl_ctl *ctl;
 	an_hist late_us;
@@ -103,34 +102,18 @@ play_measure(play *p, const cx_event *ev)
 	return an_hist_add(&p->late_us, (uint64_t)late / 1000);
 }
 
-/* prep: the event's preparation when a pipe read it, else NULL. */
+/* The transcript sink: each event's line, before the engine takes it (its notes follow). */
 static lc_status
-play_emit(play *p, const cx_event *ev, const an_prep *prep, an_engine *e)
+on_event(void *ud, const cx_event *ev, const an_prep *prep)
 {
-	lc_status rc = LC_OK;
+	play *p = ud;
+	lc_status rc;
 
-	if (p->tr != NULL) {
-		lc_buf_reset(&p->line);
-		rc = rpl_transcript_event(p->tr, ev, &p->line);
-		if (rc == LC_OK && p->line.len &&
-		    fwrite(p->line.ptr, 1, p->line.len, p->o->transcript) != p->line.len)
-			rc = lc_err_set(p->err, LC_EIO, "writing the transcript failed");
-	}
-	if (rc == LC_OK && (rc = prep ? an_engine_feed_prepared(e, ev, prep) : an_engine_feed(e, ev)) !=
-	    LC_OK)
-		lc_err_set(p->err, rc, "analyzing event %llu: %s", (unsigned long long)ev->seq,
-		    lc_strerror(rc));
-	if (rc == LC_OK)
-		rc = p->out_rc;
-	if (rc == LC_OK && p->o->flush_each) {
-		if (p->o->findings != NULL && findings_flush(p) != LC_OK)
-			rc = lc_err_set(p->err, LC_EIO, "writing findings of event %llu failed",
-			    (unsigned long long)ev->seq);
-		if (p->o->transcript != NULL)
-			fflush(p->o->transcript);
-		if (p->o->findings != NULL)
-			fflush(p->o->findings);
-	}
+	lc_buf_reset(&p->line);
+	rc = rpl_transcript_event(p->tr, ev, prep, &p->line);
+	if (rc == LC_OK && p->line.len &&
+	    fwrite(p->line.ptr, 1, p->line.len, p->o->transcript) != p->line.len)
+		rc = lc_err_set(p->err, LC_EIO, "writing the transcript failed");
 	return rc;
 }
 
@@ -145,61 +128,96 @@ play_progress(const play *p, bool last)
 		fprintf(stderr, "\rcxreplay: %llu events", (unsigned long long)p->st->events);
 }
 
-/*
- * At max speed without --follow, a pipe reads and prepares events on a second
- * thread while this one feeds the engine and writes (the same findings; about
- * twice the events per second on two cores). Timed and follow replays read
- * with a cursor: their pace is the clock's or the recorder's.
- */
-static lc_status
-play_next(play *p, lc_cursor *c, an_pipe *pp, const cx_event **ev, const an_prep **prep)
+static bool
+play_quit(void *ud)
 {
-	*prep = NULL;
-	return pp != NULL ? an_pipe_next(pp, ev, prep, p->err) : lc_cursor_next(c, ev, p->err);
+	play *p = ud;
+
+	return rpl_ctl_quit(p->ctl);
 }
 
-/* The loop over the cursor; LC_DONE at the end (or on quit). */
+/* Before ev is fed: stop on quit; on the clock, wait for its slot (the first event sets the origin). */
+static lc_status
+play_before(void *ud, const cx_event *ev)
+{
+	play *p = ud;
+	lc_status rc;
+
+	if (rpl_ctl_quit(p->ctl)) {
+		p->st->quit = true;
+		return LC_DONE;
+	}
+	if (p->clock == NULL && p->o->speed != 0) {
+		rc = lc_clock_new_virtual(NULL, ev->wall_ns, p->o->speed, &p->clock, p->err);
+		if (rc != LC_OK)
+			return rc;
+		rpl_ctl_attach(p->ctl, p->clock);
+	}
+	play_wait(p, ev);
+	return LC_OK;
+}
+
+/* After ev is fed: what the finding callback failed at, flushing, lateness, progress. */
+static lc_status
+play_after(void *ud, const cx_event *ev)
+{
+	play *p = ud;
+	lc_status rc = p->out_rc;
+
+	if (rc == LC_OK && p->o->flush_each) {
+		if (p->o->findings != NULL && findings_flush(p) != LC_OK)
+			rc = lc_err_set(p->err, LC_EIO, "writing findings of event %llu failed",
+			    (unsigned long long)ev->seq);
+		if (p->o->transcript != NULL)
+			fflush(p->o->transcript);
+		if (p->o->findings != NULL)
+			fflush(p->o->findings);
+	}
+	if (rc == LC_OK)
+		rc = play_measure(p, ev);
+	p->st->events++;
+	play_progress(p, false);
+	return rc;
+}
+
+/*
+ * At max speed without --follow, the source reads and prepares events on a
+ * second thread while this one feeds the engine and its sinks (the same
+ * findings; about twice the events per second on two cores). Timed and follow
+ * replays read with a cursor: their pace is the clock's or the recorder's.
+ */
 static lc_status
 play_loop(play *p, lc_tape *t, an_engine *e)
 {
-	const struct timespec follow_pause = {0, PLAY_FOLLOW_NS};
-	lc_cursor *c = NULL;
-	an_pipe *pp = NULL;
-	const cx_event *ev;
-	const an_prep *prep;
-	lc_status rc = p->o->speed == 0 && !p->o->follow ? an_pipe_open(t, p->o->sel, e, &pp, p->err) :
-	    lc_cursor_open(t, p->o->sel, &c, p->err);
+	an_source_opts so = {.sel = p->o->sel, .pipe = p->o->speed == 0 && !p->o->follow,
+	    .follow = p->o->follow, .follow_pause_ns = PLAY_FOLLOW_NS, .stop = play_quit,
+	    .before = play_before, .after = play_after, .ud = p};
+	an_source_stats ss;
+	lc_status rc = an_source_run(t, &so, e, &ss, p->err);
 
-	while (rc == LC_OK) {
-		if (rpl_ctl_quit(p->ctl)) {
-			p->st->quit = true;
-			rc = LC_DONE;
-			break;
-		}
-		rc = play_next(p, c, pp, &ev, &prep);
-		if (rc == LC_DONE && p->o->follow) {
-			lc_cursor_pause(c);
-			nanosleep(&follow_pause, NULL);
-			rc = LC_OK;
-			continue;
-		}
-		if (rc != LC_OK)
-			break;
-		if (p->clock == NULL && p->o->speed != 0) {
-			rc = lc_clock_new_virtual(NULL, ev->wall_ns, p->o->speed, &p->clock, p->err);
-			if (rc != LC_OK)
-				break;
-			rpl_ctl_attach(p->ctl, p->clock);
-		}
-		play_wait(p, ev);
-		rc = play_emit(p, ev, prep, e);
-		if (rc == LC_OK)
-			rc = play_measure(p, ev);
-		p->st->events++;
-		play_progress(p, false);
-	}
-	an_pipe_close(pp);
-	lc_cursor_close(c);
+	p->st->passes = ss.passes;
+	p->st->read = ss.read;
+	if (rc == LC_OK && rpl_ctl_quit(p->ctl))
+		p->st->quit = true;
+	return rc;
+}
+
+/* The engine and its sinks: the transcript (when asked) and the HTML report's (when asked). */
+static lc_status
+play_engine(play *p, an_engine **e, lc_err *err)
+{
+	const rpl_play_opts *o = p->o;
+	an_sink tr_sink = {.event = on_event, .ud = p};
+	an_config defcfg;
+	lc_status rc;
+
+	an_config_default(&defcfg);
+	rc = an_engine_new(o->cfg ? o->cfg : &defcfg, NULL, NULL, on_finding, p, e, err);
+	if (rc == LC_OK && o->transcript != NULL && (rc = rpl_transcript_new(o->colour, *e, &p->tr,
+	    err)) == LC_OK)
+		rc = an_engine_add_sink(*e, &tr_sink);
+	if (rc == LC_OK && o->report != NULL && o->report_html)
+		rc = an_html_new(*e, &p->html, err);
 	return rc;
 }
 
@@ -215,7 +233,6 @@ lc_status
 rpl_play_run(lc_tape *t, const rpl_play_opts *o, rpl_play_stats *st, lc_err *err)
 {
 	play p = {.o = o, .st = st, .err = err};
-	an_config defcfg;
 	an_engine *e = NULL;
 	lc_status rc;
 
@@ -223,13 +240,10 @@ rpl_play_run(lc_tape *t, const rpl_play_opts *o, rpl_play_stats *st, lc_err *err
 	an_hist_init(&p.late_us);
 	lc_buf_init(&p.line, PLAY_LINE_MAX);
 	lc_buf_init(&p.fout, PLAY_LINE_MAX + PLAY_OUT_CHUNK);
-	an_config_default(&defcfg);
-	rc = an_engine_new(o->cfg ? o->cfg : &defcfg, NULL, NULL, on_finding, &p, &e, err);
-	/* agent names from the session summaries, exactly as an_feed_tape gives them */
+	rc = play_engine(&p, &e, err);
+	/* agent names from the session summaries, exactly as an_source_feed gives them */
 	if (rc == LC_OK)
-		rc = an_feed_sessions(t, e, err);
-	if (rc == LC_OK && o->transcript != NULL)
-		rc = rpl_transcript_new(o->colour, NULL, NULL, &p.tr, err);
+		rc = an_source_sessions(t, e, err);
 	/* The clock is made on the first event (its origin) and then attached to the controls. */
 	if (rc == LC_OK)
 		rc = rpl_ctl_start(NULL, o->keys, &p.ctl, err);
@@ -242,12 +256,12 @@ rpl_play_run(lc_tape *t, const rpl_play_opts *o, rpl_play_stats *st, lc_err *err
 		rc = play_loop(&p, t, e);
 	if (slack > 1)
 		(void)prctl(PR_SET_TIMERSLACK, (unsigned long)slack, 0, 0, 0);
-	if (rc == LC_DONE && (rc = an_engine_finish(e)) == LC_OK)
+	if (rc == LC_OK && (rc = an_engine_finish(e)) == LC_OK)
 		rc = p.out_rc;
 	if (o->findings != NULL && findings_flush(&p) != LC_OK && rc == LC_OK)
 		rc = lc_err_set(err, LC_EIO, "writing findings failed");
 	if (rc == LC_OK && o->report != NULL && o->report_html)
-		rc = an_report_html(e, t, o->sel, o->report, err);
+		rc = an_report_html(e, p.html, o->report, err);
 	else if (rc == LC_OK && o->report != NULL && (rc = an_engine_report(e, o->report_format,
 	    o->report)) != LC_OK)
 		lc_err_set(err, rc, "building the report failed: %s", lc_strerror(rc));
@@ -259,6 +273,7 @@ rpl_play_run(lc_tape *t, const rpl_play_opts *o, rpl_play_stats *st, lc_err *err
 	if (o->findings != NULL)
 		fflush(o->findings);
 	rpl_transcript_free(p.tr);
+	an_html_free(p.html);
 	an_engine_free(e);
 	lc_clock_free(p.clock);
 	lc_buf_free(&p.line);

@@ -34,6 +34,8 @@ typedef struct rpl_play_stats {
 	int64_t late_p50_ns, late_p99_ns, late_max_ns;   /* emission versus schedule, real ns */
 	uint64_t late_over_5ms;
 	bool quit;                    /* stopped early by q or a signal */
+	uint64_t passes;              /* reads of the tape: 1 whatever outputs were asked for */
+	uint64_t read;                /* events read from the tape */
 } rpl_play_stats;
 
 /*

@@ -5,9 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "an_escalate.h"
-#include "an_sentiment.h"
-#include "lc_json.h"
 #include "rpl_transcript.h"
 
 #define C_RESET "\033[0m"
@@ -20,35 +17,19 @@
 struct rpl_transcript {
 	bool colour;
 	bool saw_sent;                 /* a frame_out message was shown: skip agent echoes */
-	an_lexicon *own_lx;
-	an_rules *own_rules;
-	const an_lexicon *lx;
-	const an_rules *rules;
-	lc_json_parser *jp;
+	const an_engine *e;            /* borrowed: scores what no finding scored */
 };
 
 lc_status
-rpl_transcript_new(bool colour, const an_lexicon *lx, const an_rules *rules, rpl_transcript **out,
-    lc_err *err)
+rpl_transcript_new(bool colour, const an_engine *e, rpl_transcript **out, lc_err *err)
 {
 	rpl_transcript *tr = calloc(1, sizeof *tr);
-	lc_status rc;
 
 	*out = NULL;
 	if (tr == NULL)
 		return lc_err_set(err, LC_ENOMEM, "out of memory for a transcript");
 	tr->colour = colour;
-	tr->lx = lx;
-	tr->rules = rules;
-	rc = lc_json_parser_new(&tr->jp, err);
-	if (rc == LC_OK && lx == NULL && (rc = an_lexicon_load_default(&tr->own_lx, err)) == LC_OK)
-		tr->lx = tr->own_lx;
-	if (rc == LC_OK && rules == NULL && (rc = an_rules_load_default(&tr->own_rules, err)) == LC_OK)
-		tr->rules = tr->own_rules;
-	if (rc != LC_OK) {
-		rpl_transcript_free(tr);
-		return rc;
-	}
+	tr->e = e;
 	*out = tr;
 	return LC_OK;
 }
@@ -56,11 +37,6 @@ rpl_transcript_new(bool colour, const an_lexicon *lx, const an_rules *rules, rpl
 void
 rpl_transcript_free(rpl_transcript *tr)
 {
-	if (tr == NULL)
-		return;
-	lc_json_parser_free(tr->jp);
-	an_lexicon_free(tr->own_lx);
-	an_rules_free(tr->own_rules);
 	free(tr);
 }
 
@@ -101,16 +77,20 @@ put_time(lc_buf *out, bool colour, int64_t wall_ns)
 	return rc;
 }
 
+/* The badges of a customer's message: the engine's matches (all of them, past its cap too). */
 static lc_status
-put_badges(rpl_transcript *tr, const lc_envelope *env, lc_buf *out)
+put_badges(rpl_transcript *tr, const an_prep *prep, lc_buf *out)
 {
-	an_match m[AN_TRIGGERS_MAX];
-	size_t n = an_escalate_scan(tr->rules, (const char *)env->text.ptr, env->text.len, m,
-	    AN_TRIGGERS_MAX);
+	an_match all[AN_TRIGGERS_MAX];
+	const an_match *m = prep->matches;
+	size_t n = prep->n_matches;
 	lc_status rc = LC_OK;
 
-	if (n > AN_TRIGGERS_MAX)
-		n = AN_TRIGGERS_MAX;
+	if (n == AN_PREP_MATCHES) {
+		n = an_engine_scan(tr->e, prep->env.text, all, AN_TRIGGERS_MAX);
+		n = n < AN_TRIGGERS_MAX ? n : AN_TRIGGERS_MAX;
+		m = all;
+	}
 	for (size_t i = 0; rc == LC_OK && i < n; i++) {
 		char up[64];
 		size_t k;
@@ -142,14 +122,19 @@ sender_name(const cx_event *ev, const lc_envelope *env, char *out, size_t cap)
 }
 
 static lc_status
-put_message(rpl_transcript *tr, const cx_event *ev, const lc_envelope *env, lc_buf *out)
+put_message(rpl_transcript *tr, const cx_event *ev, const an_prep *prep, lc_buf *out)
 {
+	const lc_envelope *env = &prep->env;
 	an_sentiment s;
 	const char *tone;
 	char who[16];
 	lc_status rc;
 
-	an_sentiment_score(tr->lx, AN_MODE_CHAT, (const char *)env->text.ptr, env->text.len, &s);
+	/* The engine's score when it scored the message (the findings carry it), else the same scoring. */
+	if (prep->has_sentiment)
+		s = prep->sentiment;
+	else
+		an_engine_score(tr->e, env->text, &s);
 	tone = s.label == AN_POSITIVE ? C_GREEN : s.label == AN_NEGATIVE ? C_RED : NULL;
 	sender_name(ev, env, who, sizeof who);
 	rc = put_time(out, tr->colour, ev->wall_ns);
@@ -168,7 +153,7 @@ put_message(rpl_transcript *tr, const cx_event *ev, const lc_envelope *env, lc_b
 	if (rc == LC_OK)
 		rc = lc_buf_printf(out, "  (%s %+.2f)", an_label_name(s.label), s.compound);
 	if (rc == LC_OK && env->from == LC_FROM_CUSTOMER)
-		rc = put_badges(tr, env, out);
+		rc = put_badges(tr, prep, out);
 	if (rc == LC_OK)
 		rc = lc_buf_append(out, "\n", 1);
 	return rc;
@@ -202,24 +187,24 @@ put_system(rpl_transcript *tr, const cx_event *ev, const lc_envelope *env, lc_bu
 }
 
 lc_status
-rpl_transcript_event(rpl_transcript *tr, const cx_event *ev, lc_buf *out)
+rpl_transcript_event(rpl_transcript *tr, const cx_event *ev, const an_prep *prep, lc_buf *out)
 {
-	lc_envelope env;
+	const lc_envelope *env = &prep->env;
 
 	if ((ev->kind != CX_FRAME_IN && ev->kind != CX_FRAME_OUT) || (ev->flags & CX_F_BINARY))
 		return LC_OK;
-	if (lc_json_envelope_parse(tr->jp, ev->raw.ptr, ev->raw.len, &env) != LC_OK)
+	if (prep->parse_rc != LC_OK)
 		return LC_OK;   /* a malformed frame is a finding, not a transcript line */
-	switch (env.type) {
+	switch (env->type) {
 	case LC_ENV_MESSAGE:
 		if (ev->kind == CX_FRAME_OUT)
 			tr->saw_sent = true;
-		else if (env.from == LC_FROM_AGENT && tr->saw_sent)
+		else if (env->from == LC_FROM_AGENT && tr->saw_sent)
 			return LC_OK;     /* the echo of what the agent sent */
-		return put_message(tr, ev, &env, out);
+		return put_message(tr, ev, prep, out);
 	case LC_ENV_ROUTING:
 	case LC_ENV_STATUS:
-		return put_system(tr, ev, &env, out);
+		return put_system(tr, ev, env, out);
 	default:
 		return LC_OK;
 	}

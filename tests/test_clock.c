@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests for lc_clock: virtual time against a fake time source (no wall-clock timing). */
 #include <criterion/criterion.h>
+#include <time.h>
 
 #include "lc_clock.h"
 
@@ -231,4 +232,23 @@ Test(clock, speed_parse)
 	cr_assert_eq(lc_clock_speed_parse("", &v, NULL), LC_EINVAL);
 	cr_assert_eq(lc_clock_speed_parse("1e9", &v, NULL), LC_EINVAL);
 	cr_assert_eq(lc_clock_speed_parse("nan", &v, NULL), LC_EINVAL);
+}
+
+/* The readings without a clock object are the system's: CLOCK_REALTIME and CLOCK_MONOTONIC. */
+Test(clock, system_readings_without_a_clock_are_wall_and_monotonic_ns)
+{
+	lc_time_source sys = lc_time_source_system();
+	struct timespec ts;
+	int64_t m0, m1, m2, w;
+
+	m0 = sys.mono_ns(sys.ctx);
+	m1 = lc_clock_mono_ns();
+	m2 = sys.mono_ns(sys.ctx);
+	cr_assert(m0 <= m1 && m1 <= m2, "monotonic: %lld %lld %lld", (long long)m0, (long long)m1,
+	    (long long)m2);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	w = lc_clock_wall_ns();
+	cr_assert(w >= (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, "wall ns after the reading before");
+	cr_assert(w - ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec) < 1000000000, "and within 1 s");
+	cr_assert(w > m1 + 1000000000LL * 86400 * 365 * 30, "wall is since the epoch, not boot");
 }

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "an_engine.h"
-#include "an_feed.h"
+#include "an_source.h"
 #include "lc_tape.h"
 #include "test_replay_fixture.h"
 
@@ -108,7 +108,7 @@ direct_report(const lc_cursor_opts *sel, an_format fmt, lc_buf *out)
 	cfg.sentiment_findings = false;
 	cr_assert_eq(lc_tape_open_read(tape, &t, &err), LC_OK, "%s", err.msg);
 	cr_assert_eq(an_engine_new(&cfg, NULL, NULL, NULL, NULL, &e, &err), LC_OK);
-	cr_assert_eq(an_feed_tape(t, sel, e, NULL, NULL, NULL, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_source_feed(t, sel, e, NULL, &err), LC_OK, "%s", err.msg);
 	cr_assert_eq(an_engine_report(e, fmt, out), LC_OK);
 	an_engine_free(e);
 	cr_assert_eq(lc_tape_close(t, &err), LC_OK);

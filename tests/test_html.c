@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "an_engine.h"
-#include "an_feed.h"
+#include "an_source.h"
 #include "an_html.h"
 #include "lc_tape.h"
 #include "test_replay_fixture.h"
@@ -151,6 +151,7 @@ render(lc_buf *out)
 {
 	an_config cfg;
 	an_engine *e = NULL;
+	an_html *hs = NULL;
 	lc_tape *t = NULL;
 	lc_cursor_opts sel;
 	lc_err err = LC_ERR_INIT;
@@ -161,8 +162,10 @@ render(lc_buf *out)
 	lc_buf_init(out, PAGE_MAX);
 	cr_assert_eq(lc_tape_open_read(tape, &t, &err), LC_OK, "%s", err.msg);
 	cr_assert_eq(an_engine_new(&cfg, NULL, NULL, NULL, NULL, &e, &err), LC_OK);
-	cr_assert_eq(an_feed_tape(t, &sel, e, NULL, NULL, NULL, &err), LC_OK, "%s", err.msg);
-	cr_assert_eq(an_report_html(e, t, &sel, out, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_html_new(e, &hs, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_source_feed(t, &sel, e, NULL, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_report_html(e, hs, out, &err), LC_OK, "%s", err.msg);
+	an_html_free(hs);
 	an_engine_free(e);
 	cr_assert_eq(lc_tape_close(t, &err), LC_OK);
 }
@@ -295,6 +298,7 @@ Test(html, output_cap_fails_cleanly_and_leaves_the_buffer_as_it_was)
 {
 	an_config cfg;
 	an_engine *e = NULL;
+	an_html *hs = NULL;
 	lc_tape *t = NULL;
 	lc_err err = LC_ERR_INIT;
 	lc_buf b;
@@ -304,11 +308,13 @@ Test(html, output_cap_fails_cleanly_and_leaves_the_buffer_as_it_was)
 	cr_assert_eq(lc_buf_append_str(&b, "before"), LC_OK);
 	cr_assert_eq(lc_tape_open_read(tape, &t, &err), LC_OK, "%s", err.msg);
 	cr_assert_eq(an_engine_new(&cfg, NULL, NULL, NULL, NULL, &e, &err), LC_OK);
-	cr_assert_eq(an_feed_tape(t, NULL, e, NULL, NULL, NULL, &err), LC_OK, "%s", err.msg);
-	cr_assert_eq(an_report_html(e, t, NULL, &b, &err), LC_ETOOBIG);
+	cr_assert_eq(an_html_new(e, &hs, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_source_feed(t, NULL, e, NULL, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_report_html(e, hs, &b, &err), LC_ETOOBIG);
 	cr_expect(strstr(err.msg, "output cap") != NULL, "%s", err.msg);
 	cr_expect_eq(b.len, 6);
 	cr_expect_str_eq((const char *)b.ptr, "before");
+	an_html_free(hs);
 	an_engine_free(e);
 	cr_assert_eq(lc_tape_close(t, &err), LC_OK);
 	lc_buf_free(&b);
@@ -318,6 +324,7 @@ Test(html, an_empty_selection_still_makes_a_whole_page)
 {
 	an_config cfg;
 	an_engine *e = NULL;
+	an_html *hs = NULL;
 	lc_tape *t = NULL;
 	lc_cursor_opts sel;
 	lc_err err = LC_ERR_INIT;
@@ -329,12 +336,14 @@ Test(html, an_empty_selection_still_makes_a_whole_page)
 	lc_buf_init(&b, PAGE_MAX);
 	cr_assert_eq(lc_tape_open_read(tape, &t, &err), LC_OK, "%s", err.msg);
 	cr_assert_eq(an_engine_new(&cfg, NULL, NULL, NULL, NULL, &e, &err), LC_OK);
-	cr_assert_eq(an_feed_tape(t, &sel, e, NULL, NULL, NULL, &err), LC_OK, "%s", err.msg);
-	cr_assert_eq(an_report_html(e, t, &sel, &b, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_html_new(e, &hs, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_source_feed(t, &sel, e, NULL, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_report_html(e, hs, &b, &err), LC_OK, "%s", err.msg);
 	cr_expect(strstr((const char *)b.ptr, "no acknowledged agent messages") != NULL);
 	cr_expect(strstr((const char *)b.ptr, "no rate-limit or connection events") != NULL);
 	cr_expect(strstr((const char *)b.ptr, "</html>\n") != NULL);
 	cr_expect(strstr((const char *)b.ptr, "id=\"conv-") == NULL);
+	an_html_free(hs);
 	an_engine_free(e);
 	cr_assert_eq(lc_tape_close(t, &err), LC_OK);
 	lc_buf_free(&b);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "an_feed.h"
+#include "an_source.h"
 #include "an_pipe.h"
 #include "test_replay_fixture.h"
 
@@ -36,7 +36,7 @@ run_reference(lc_tape *t, const lc_cursor_opts *sel, lc_buf *out, uint64_t *n)
 
 	an_config_default(&cfg);
 	cr_assert_eq(an_engine_new(&cfg, NULL, NULL, collect, out, &e, &err), LC_OK, "%s", err.msg);
-	cr_assert_eq(an_feed_sessions(t, e, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_source_sessions(t, e, &err), LC_OK, "%s", err.msg);
 	cr_assert_eq(lc_cursor_open(t, sel, &c, &err), LC_OK, "%s", err.msg);
 	*n = 0;
 	while ((rc = lc_cursor_next(c, &ev, &err)) == LC_OK) {
@@ -50,7 +50,7 @@ run_reference(lc_tape *t, const lc_cursor_opts *sel, lc_buf *out, uint64_t *n)
 	an_engine_free(e);
 }
 
-/* The same through an_feed_tape, which reads with a pipe. */
+/* The same through an_source_feed, which reads with a pipe. */
 static void
 run_pipe(lc_tape *t, const lc_cursor_opts *sel, lc_buf *out, uint64_t *n)
 {
@@ -60,7 +60,7 @@ run_pipe(lc_tape *t, const lc_cursor_opts *sel, lc_buf *out, uint64_t *n)
 
 	an_config_default(&cfg);
 	cr_assert_eq(an_engine_new(&cfg, NULL, NULL, collect, out, &e, &err), LC_OK, "%s", err.msg);
-	cr_assert_eq(an_feed_tape(t, sel, e, NULL, NULL, n, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_source_feed(t, sel, e, n, &err), LC_OK, "%s", err.msg);
 	cr_assert_eq(an_engine_report(e, AN_FORMAT_JSON, out), LC_OK);
 	an_engine_free(e);
 }

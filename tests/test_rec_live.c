@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "an_engine.h"
-#include "an_feed.h"
+#include "an_source.h"
 #include "lc_tape.h"
 #include "sim_harness.h"
 #include "tape_events.h"
@@ -566,7 +566,7 @@ Test(rec_live, live_findings_equal_the_findings_of_the_finished_tape)
 	cr_assert_eq(ns, 1);
 	lc_cursor_opts_init(&sel);
 	sel.session = si[0].id;
-	cr_assert_eq(an_feed_tape(t, &sel, eng, NULL, NULL, NULL, NULL), LC_OK);
+	cr_assert_eq(an_source_feed(t, &sel, eng, NULL, NULL), LC_OK);
 	cr_assert_eq(replay.len, len, "live %zu bytes, replay %zu bytes", len, replay.len);
 	cr_assert_eq(memcmp(replay.ptr, live, len), 0, "live findings differ from the replay's");
 	free(si);

@@ -289,3 +289,112 @@ Test(crc32c, hardware_and_table_agree_and_match_the_standard_vector)
 	/* continuation: crc(a||b) == crc(crc(a), b) */
 	cr_assert_eq(lc_crc32c(lc_crc32c(0, buf, 100), buf + 100, 900), lc_crc32c(0, buf, 1000));
 }
+
+/* ---- summaries and meta values: the same codec ---------------------------------- */
+
+Test(record, a_summary_map_round_trips_with_every_scalar_type)
+{
+	const lc_record_kv in[] = {
+		{LC_SF_ID, {.type = LC_RV_STR, .s = LC_BYTES_NULL}},
+		{LC_SF_AGENT, {.type = LC_RV_STR, .s = {(const uint8_t *)"agent \xff not utf-8", 17}}},
+		{LC_SF_START, {.type = LC_RV_INT, .i = INT64_MIN}},
+		{LC_SF_END, {.type = LC_RV_INT, .i = -1}},
+		{LC_SF_FIRST, {.type = LC_RV_UINT, .u = UINT64_MAX}},
+		{LC_SF_LAST, {.type = LC_RV_UINT, .u = 0}},
+		{200, {.type = LC_RV_UINT, .u = 300}},
+	};
+	lc_record_kv out[8];
+	size_t n = 0;
+	lc_buf b;
+
+	lc_buf_init(&b, 1024);
+	cr_assert_eq(lc_record_map_encode(in, 7, &b), LC_OK);
+	cr_assert_eq(b.ptr[0], 0x87, "a fixmap of 7");
+	cr_assert_eq(lc_record_map_decode(b.ptr, b.len, out, 8, &n), LC_OK);
+	cr_assert_eq(n, 7);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(out[i].key, in[i].key);
+		cr_assert_eq(out[i].v.type, in[i].v.type, "entry %zu", i);
+		cr_assert_eq(out[i].v.u, in[i].v.u);
+		cr_assert_eq(out[i].v.i, in[i].v.i);
+		cr_assert_eq(out[i].v.s.len, in[i].v.s.len);
+		cr_assert(in[i].v.s.len == 0 || memcmp(out[i].v.s.ptr, in[i].v.s.ptr, in[i].v.s.len) == 0);
+	}
+	cr_assert_eq(lc_record_map_decode(b.ptr, b.len, out, 6, &n), LC_ETOOBIG, "more than cap");
+	lc_buf_free(&b);
+}
+
+/* What msgpack-c wrote for older tapes: any integer format, str8, bin, nested values. */
+Test(record, a_map_in_other_msgpack_encodings_is_read)
+{
+	static const uint8_t m[] = {
+		0x86,
+		0x01, 0xd9, 0x02, 's', '1',                         /* str8 */
+		0x05, 0xd3, 0, 0, 0, 0, 0, 0, 0x01, 0x00,           /* int64 holding 256: unsigned */
+		0x06, 0xd0, 0xfe,                                    /* int8 -2 */
+		0x07, 0xc4, 0x01, 'b',                               /* bin */
+		0x63, 0x92, 0x81, 0x01, 0x02, 0xc3,                  /* unknown 99: [{1:2}, true] */
+		0xff, 0x05,                                          /* key -1: not a field number */
+	};
+	lc_record_kv kv[8];
+	size_t n = 0;
+
+	cr_assert_eq(lc_record_map_decode(m, sizeof m, kv, 8, &n), LC_OK);
+	cr_assert_eq(n, 6);
+	cr_assert_eq(kv[0].v.type, LC_RV_STR);
+	cr_assert_eq(kv[0].v.s.len, 2);
+	cr_assert_eq(kv[1].v.type, LC_RV_UINT);
+	cr_assert_eq(kv[1].v.u, 256);
+	cr_assert_eq(kv[2].v.type, LC_RV_INT);
+	cr_assert_eq(kv[2].v.i, -2);
+	cr_assert_eq(kv[3].v.type, LC_RV_BIN);
+	cr_assert_eq(kv[4].key, 99);
+	cr_assert_eq(kv[4].v.type, LC_RV_OTHER, "a nested value is skipped whole");
+	cr_assert_eq(kv[5].key, 0, "a key that is not a field number reads as 0");
+	cr_assert_eq(kv[5].v.u, 5);
+}
+
+Test(record, a_cut_or_malformed_map_or_value_is_corrupt)
+{
+	static const uint8_t m[] = {0x82, 0x01, 0xa3, 'a', 'b', 'c', 0x02, 0xcd, 0x01, 0x00};
+	lc_record_kv kv[4];
+	lc_record_value v;
+	size_t n = 9;
+
+	cr_assert_eq(lc_record_map_decode(m, sizeof m, kv, 4, &n), LC_OK);
+	for (size_t cut = 0; cut < sizeof m; cut++)
+		cr_assert_eq(lc_record_map_decode(m, cut, kv, 4, &n), LC_ECORRUPT, "cut at %zu", cut);
+	cr_assert_eq(lc_record_map_decode("\x91\x01", 2, kv, 4, &n), LC_ECORRUPT, "an array");
+	cr_assert_eq(lc_record_value_decode("\xc1", 1, &v), LC_ECORRUPT, "0xc1 is never used");
+	cr_assert_eq(lc_record_value_decode("\xcd\x01", 2, &v), LC_ECORRUPT);
+	cr_assert_eq(lc_record_value_decode("", 0, &v), LC_ECORRUPT);
+}
+
+Test(record, a_meta_value_uses_the_smallest_encoding)
+{
+	const lc_record_value vals[] = {
+		{.type = LC_RV_UINT, .u = 1}, {.type = LC_RV_INT, .i = -33},
+		{.type = LC_RV_UINT, .u = 1700000000000000000ull},
+		{.type = LC_RV_STR, .s = {(const uint8_t *)"cxtape", 6}},
+	};
+	static const uint8_t want0[] = {0x01}, want1[] = {0xd0, 0xdf},
+	    want2[] = {0xcf, 0x17, 0x97, 0x9c, 0xfe, 0x36, 0x2a, 0x00, 0x00},
+	    want3[] = {0xa6, 'c', 'x', 't', 'a', 'p', 'e'};
+	const uint8_t *want[] = {want0, want1, want2, want3};
+	const size_t wlen[] = {sizeof want0, sizeof want1, sizeof want2, sizeof want3};
+
+	for (size_t i = 0; i < 4; i++) {
+		lc_record_value back;
+		lc_buf b;
+
+		lc_buf_init(&b, 64);
+		cr_assert_eq(lc_record_value_encode(&vals[i], &b), LC_OK);
+		cr_assert_eq(b.len, wlen[i], "value %zu: %zu bytes", i, b.len);
+		cr_assert_eq(memcmp(b.ptr, want[i], wlen[i]), 0, "value %zu", i);
+		cr_assert_eq(lc_record_value_decode(b.ptr, b.len, &back), LC_OK);
+		cr_assert_eq(back.type, vals[i].type);
+		cr_assert_eq(back.u, vals[i].u);
+		cr_assert_eq(back.i, vals[i].i);
+		lc_buf_free(&b);
+	}
+}

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "an_feed.h"
+#include "an_source.h"
 #include "rpl_play.h"
 #include "rpl_select.h"
 #include "rpl_transcript.h"
@@ -111,7 +111,7 @@ Test(replay, play_equals_an_feed_tape_on_the_same_selection)
 	cr_assert_eq(rpl_select_resolve(t, &s, &sel, &err), LC_OK);
 	an_config_default(&cfg);
 	cr_assert_eq(an_engine_new(&cfg, NULL, NULL, collect, &fb, &e, &err), LC_OK);
-	cr_assert_eq(an_feed_tape(t, &sel, e, NULL, NULL, NULL, &err), LC_OK, "%s", err.msg);
+	cr_assert_eq(an_source_feed(t, &sel, e, NULL, &err), LC_OK, "%s", err.msg);
 	cr_assert_eq(an_engine_report(e, AN_FORMAT_JSON, &rep), LC_OK);
 	cr_assert_eq(fb.len, a.nf);
 	cr_assert(memcmp(fb.ptr, a.findings, fb.len) == 0, "findings differ:\n%s\n---\n%s",

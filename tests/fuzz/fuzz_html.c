@@ -137,7 +137,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (an_engine_finish(e) != LC_OK)
 		abort();
 	lc_buf_init(&b, (size_t)16 << 20);
-	if (an_report_html(e, NULL, NULL, &b, NULL) != LC_OK)
+	if (an_report_html(e, NULL, &b, NULL) != LC_OK)
 		abort();
 	check(&b);
 	lc_buf_free(&b);
