@@ -367,7 +367,7 @@ static void
 chart_latency_hist(html *h)
 {
 	const an_engine *e = h->e;
-	const an_hist *hs = &e->latency.hist;
+	const lc_hist *hs = &e->latency.hist;
 	double sla = e->cfg.latency_sla_ms, xmax, bin, ymax = 1;
 	uint64_t counts[32] = {0}, over = 0;
 	int nbins = 25;
@@ -375,7 +375,7 @@ chart_latency_hist(html *h)
 	char title[160], note[160] = "";
 	chart c = {.w = 640, .h = 300, .ml = 56, .mr = 18, .mt = 16, .mb = 44, .yscale = 1};
 
-	xmax = fmax(sla * 1.5, fmin(us_ms(hs->max), us_ms(an_hist_percentile(hs, 99)) * 1.25));
+	xmax = fmax(sla * 1.5, fmin(us_ms(hs->max), us_ms(lc_hist_percentile(hs, 99)) * 1.25));
 	bin = nice_step(xmax, nbins);
 	nbins = (int)ceil(xmax / bin);
 	if (nbins > 30)
@@ -383,10 +383,10 @@ chart_latency_hist(html *h)
 	for (int i = 0; i < nbins; i++) {
 		uint64_t lo = (uint64_t)(i * bin * 1000), hi = (uint64_t)((i + 1) * bin * 1000);
 
-		counts[i] = an_hist_count_le(hs, hi - 1) - (lo ? an_hist_count_le(hs, lo - 1) : 0);
+		counts[i] = lc_hist_count_le(hs, hi - 1) - (lo ? lc_hist_count_le(hs, lo - 1) : 0);
 		ymax = fmax(ymax, (double)counts[i]);
 	}
-	over = hs->count - an_hist_count_le(hs, (uint64_t)(nbins * bin * 1000) - 1);
+	over = hs->count - lc_hist_count_le(hs, (uint64_t)(nbins * bin * 1000) - 1);
 	c.x0 = 0;
 	c.x1 = nbins * bin;
 	c.xscale = ms_scale(c.x1, &unit);
@@ -824,7 +824,7 @@ tile_open(html *h, const char *id, const char *label, bool bad)
 static void
 tile_metric(html *h, const char *id, const char *label, const an_metric *m)
 {
-	const an_hist *hs = &m->hist;
+	const lc_hist *hs = &m->hist;
 	char a[32], b[32], c[32];
 
 	tile_open(h, id, label, m->breaches > 0);
@@ -832,9 +832,9 @@ tile_metric(html *h, const char *id, const char *label, const an_metric *m)
 		put(h, "<p class=\"big\">–</p><p class=\"sub\">none measured</p></div>\n");
 		return;
 	}
-	fmt_dur((int64_t)(an_hist_percentile(hs, 50) / 1000), a, sizeof(a));
-	fmt_dur((int64_t)(an_hist_percentile(hs, 90) / 1000), b, sizeof(b));
-	fmt_dur((int64_t)(an_hist_percentile(hs, 99) / 1000), c, sizeof(c));
+	fmt_dur((int64_t)(lc_hist_percentile(hs, 50) / 1000), a, sizeof(a));
+	fmt_dur((int64_t)(lc_hist_percentile(hs, 90) / 1000), b, sizeof(b));
+	fmt_dur((int64_t)(lc_hist_percentile(hs, 99) / 1000), c, sizeof(c));
 	putf(h, "<p class=\"big\"><abbr title=\"median\">p50</abbr> %s</p><p class=\"sub\">p90 %s · "
 	    "p99 %s · %" PRIu64 " measured, %" PRIu64 " over %u ms</p></div>\n", a, b, c, hs->count,
 	    m->breaches, m->threshold_ms);
@@ -844,7 +844,7 @@ static void
 section_tiles(html *h)
 {
 	const an_engine *e = h->e;
-	const an_hist *lh = &e->latency.hist;
+	const lc_hist *lh = &e->latency.hist;
 	uint64_t esc_total = 0;
 	rl_totals rl;
 	char d[32];
@@ -893,7 +893,7 @@ section_tiles(html *h)
 	    " disconnect%s · %" PRIu64 " gap%s (%s) · reconnect p50 %.0f ms</p></div>\n",
 	    e->reconnects, e->reconnects == 1 ? "" : "s", e->disconnects,
 	    e->disconnects == 1 ? "" : "s", e->gaps, e->gaps == 1 ? "" : "s", d,
-	    us_ms(an_hist_percentile(&e->reconnect_hist, 50)));
+	    us_ms(lc_hist_percentile(&e->reconnect_hist, 50)));
 	put(h, "</div></section>\n");
 }
 
@@ -919,7 +919,7 @@ td_num(html *h, uint64_t v, bool bad)
 static void
 td_metric(html *h, const an_metric *m)
 {
-	const an_hist *hs = &m->hist;
+	const lc_hist *hs = &m->hist;
 
 	if (hs->count == 0) {
 		put(h, "<td class=\"num\" data-v=\"-1\">–</td><td class=\"num\" data-v=\"-1\">–</td>"
@@ -928,8 +928,8 @@ td_metric(html *h, const an_metric *m)
 	}
 	putf(h, "<td class=\"num%s\" data-v=\"%.4f\">%.1f%%</td>", m->breaches ? " bad" : "",
 	    (double)m->within / (double)hs->count, 100.0 * (double)m->within / (double)hs->count);
-	td_ms(h, (int64_t)(an_hist_percentile(hs, 50) / 1000), false);
-	td_ms(h, (int64_t)(an_hist_percentile(hs, 90) / 1000), false);
+	td_ms(h, (int64_t)(lc_hist_percentile(hs, 50) / 1000), false);
+	td_ms(h, (int64_t)(lc_hist_percentile(hs, 90) / 1000), false);
 }
 
 static void
@@ -1093,7 +1093,7 @@ section_rate_limits(html *h)
 	    PRIu64 " out, %" PRIu64 " malformed, %" PRIu64 " protocol errors</dd></dl>\n",
 	    e->cfg.bucket_rate, e->cfg.bucket_burst, e->model_throttled, e->model_sends, e->connects,
 	    e->disconnects, e->idle_closes, e->reconnects,
-	    us_ms(an_hist_percentile(&e->reconnect_hist, 50)), us_ms(e->reconnect_hist.max), e->gaps,
+	    us_ms(lc_hist_percentile(&e->reconnect_hist, 50)), us_ms(e->reconnect_hist.max), e->gaps,
 	    d, e->token_refreshes, e->auth_failures, e->frames_in, e->frames_out, e->malformed,
 	    e->protocol_errors);
 	if (e->caps_hit)
