@@ -1146,7 +1146,10 @@ annotation(an_engine *e, const cx_event *ev, lc_status *rc)
 		char name[160];
 		an_endpoint *ep;
 
-		copy_id(name, sizeof(name), ev->raw);
+		if (ev->method.len || ev->path.len)
+			an_endpoint_name(ev->method, ev->path, name, sizeof(name));
+		else
+			copy_id(name, sizeof(name), ev->raw);   /* older tapes: raw holds the name */
 		ep = endpoint_get(e, name);
 		chain_exhausted(e, ep, ev);
 	} else if (lc_bytes_eq_str(ev->reason, "ack_timeout")) {
