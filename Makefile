@@ -13,7 +13,7 @@
 #   analyzer/*.c  but cxanalyze.c      -> libcxanalyzer.a   (+ program cxanalyze)
 #   recorder/*.c  but cxrecord.c       -> libcxrecorder.a   (+ program cxrecord)
 #   replayer/*.c  but cxreplay.c       -> libcxreplayer.a   (+ program cxreplay)
-#   fixtures/*.c  but cxsim.c          -> libcxsim.a        (+ program cxsim)
+#   fixtures/cxsim/*.c but cxsim.c    -> libcxsim.a        (+ program cxsim)
 #   tests/test_*.c                     -> one Criterion binary each
 #   tests/bench/bench_*.c              -> one benchmark binary each
 #   tests/fuzz/fuzz_*.c                -> one libFuzzer harness each
@@ -85,7 +85,7 @@ WARN     += -Werror
 endif
 OPT      ?= -O2
 CPPFLAGS += -D_GNU_SOURCE -DCXTAPE_VERSION='"$(VERSION)"' -Ilibcommon -Ianalyzer -Irecorder \
-            -Ireplayer -Ifixtures
+            -Ireplayer -Ifixtures/cxsim
 CFLAGS   += -std=c11 -g $(OPT) $(WARN) -pthread $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 ifneq ($(SANITIZE),)
@@ -101,12 +101,12 @@ endif
 HOT_OPT  := $(if $(filter -O2,$(OPT)),-O3,$(OPT))
 $(BUILD)/obj/analyzer/an_sentiment.o $(BUILD)/obj/analyzer/an_escalate.o: OPT = $(HOT_OPT)
 
-MAINS    := analyzer/cxanalyze.c recorder/cxrecord.c replayer/cxreplay.c fixtures/cxsim.c
+MAINS    := analyzer/cxanalyze.c recorder/cxrecord.c replayer/cxreplay.c fixtures/cxsim/cxsim.c
 LC_SRC   := $(wildcard libcommon/*.c)
 AN_SRC   := $(filter-out $(MAINS),$(wildcard analyzer/*.c))
 REC_SRC  := $(filter-out $(MAINS),$(wildcard recorder/*.c))
 RPL_SRC  := $(filter-out $(MAINS),$(wildcard replayer/*.c))
-SIM_SRC  := $(filter-out $(MAINS),$(wildcard fixtures/*.c))
+SIM_SRC  := $(filter-out $(MAINS),$(wildcard fixtures/cxsim/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC:= $(wildcard tests/bench/bench_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -159,7 +159,7 @@ $(eval $(call mklib,$(LIB_SIM),$(SIM_SRC)))
 $(BUILD)/bin/cxanalyze: $(BUILD)/obj/analyzer/cxanalyze.o $(ALL_LIBS)
 $(BUILD)/bin/cxrecord:  $(BUILD)/obj/recorder/cxrecord.o $(ALL_LIBS)
 $(BUILD)/bin/cxreplay:  $(BUILD)/obj/replayer/cxreplay.o $(ALL_LIBS)
-$(BUILD)/bin/cxsim:     $(BUILD)/obj/fixtures/cxsim.o $(ALL_LIBS)
+$(BUILD)/bin/cxsim:     $(BUILD)/obj/fixtures/cxsim/cxsim.o $(ALL_LIBS)
 $(PROGRAMS):
 	@mkdir -p $(@D)
 	$(say) LINK $@
