@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: MIT
 # cxtape: one hand-written Makefile for the whole tree.
 #
-#   make            build libraries, programs and tests (installs missing Debian packages first)
-#   make test       unit + integration tests, normal build and ASan+UBSan build, fuzz smoke
+#   make            build the libraries, programs and benchmarks (needs the build packages only)
+#   make test       build and run the unit + integration tests, normal build and ASan+UBSan
+#                   build, fuzz smoke (adds the test packages)
 #   make bench      benchmarks, printing figures
 #   make fuzz       libFuzzer harnesses (clang) under build-fuzz/
 #   make demo       the simulator, the recorder and a report, end to end
-#   make deps       install the Debian 12 packages the project needs
+#   make deps       install every Debian 12 package the project needs (build and tests)
+#
+# A goal finds the Debian packages it needs missing: as root it installs them (apt-get,
+# no recommends), otherwise it names them and the apt-get line to run.
 #
 # Sources are found by convention, so adding a module needs no edit here:
 #   libcommon/*.c                      -> libcxcommon.a
@@ -30,42 +34,59 @@ endif
 
 PKGS       := libwebsockets libcurl openssl msgpack lmdb libcjson
 TEST_PKGS  := criterion
-DEB_PKGS   := build-essential pkg-config libwebsockets-dev libcurl4-openssl-dev libssl-dev \
-              libmsgpack-dev liblmdb-dev libcjson-dev libcriterion-dev lmdb-utils clang \
-              libclang-rt-14-dev python3 python3-msgpack python3-websockets python3-requests \
-              openssl chromium
+# Debian packages: what the build needs, and what the tests add (make deps installs both).
+# openssl (the command) makes the simulator's test certificate during the build.
+BUILD_DEB  := build-essential pkg-config libwebsockets-dev libcurl4-openssl-dev libssl-dev \
+              libmsgpack-dev liblmdb-dev libcjson-dev openssl
+TEST_DEB   := libcriterion-dev lmdb-utils clang libclang-rt-14-dev python3 python3-msgpack \
+              python3-websockets python3-requests chromium
+APT_GET    := apt-get install -y --no-install-recommends
 
 .DEFAULT_GOAL := all
-OUTER_GOALS   := all test check bench fuzz fuzz-smoke demo install programs
+BUILD_GOALS   := all programs bench demo install
+TEST_GOALS    := test check fuzz fuzz-smoke
 
 ifndef CXTAPE_INNER
 # ---------------------------------------------------------------------------
-# Outer make: check that the Debian packages are there (installing them when
-# they are not), then run the real build with pkg-config answers known.
+# Outer make: check that the Debian packages the goals need are there
+# (installing them when run as root), then run the real build.
 # ---------------------------------------------------------------------------
-.PHONY: $(OUTER_GOALS) deps deps-check clean
+.PHONY: $(BUILD_GOALS) $(TEST_GOALS) deps deps-check clean
 
-$(OUTER_GOALS): deps-check
+GOALS   := $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))
+NEED    := $(BUILD_DEB) $(if $(filter $(TEST_GOALS) deps-check,$(GOALS)),$(TEST_DEB))
+# Named by package, so a missing piece says what to install. Off Debian (no dpkg-query) the
+# compiler says what is missing instead.
+MISSING := $(shell command -v dpkg-query >/dev/null 2>&1 && for p in $(NEED); do \
+             dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed$$' || echo $$p; \
+           done)
+ifneq ($(MISSING),)
+ifneq ($(filter-out clean deps,$(GOALS)),)
+ifneq ($(shell id -u),0)
+$(info cxtape: these Debian packages are missing: $(strip $(MISSING)))
+$(info cxtape: install them as root, then run 'make $(GOALS)' again:)
+$(info $(empty)    sudo apt-get update && sudo $(APT_GET) $(strip $(MISSING)))
+$(error cxtape: missing packages)
+endif
+endif
+endif
+
+$(BUILD_GOALS) $(TEST_GOALS): deps-check
 	@$(MAKE) --no-print-directory CXTAPE_INNER=1 $@
 
 deps-check:
-	@missing=""; \
-	for p in $(PKGS) $(TEST_PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
-	for c in clang mdb_stat python3 openssl chromium; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
-	/usr/bin/python3 -c 'import msgpack, websockets, requests' 2>/dev/null || missing="$$missing python3-modules"; \
-	if [ -n "$$missing" ]; then \
-		echo "cxtape: missing:$$missing -- running 'make deps'"; \
-		$(MAKE) --no-print-directory deps || exit 1; \
+	@if [ -n "$(strip $(MISSING))" ]; then \
+		echo "cxtape: installing the missing Debian packages: $(strip $(MISSING))"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive $(APT_GET) $(MISSING); \
 	fi
 
+# Everything, for the build and the tests.
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
-		echo "apt-get update && apt-get install -y $(DEB_PKGS)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS); \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive $(APT_GET) $(BUILD_DEB) $(TEST_DEB); \
 	else \
 		echo "cxtape needs Debian packages; run as root:"; \
-		echo "  apt-get update && apt-get install -y $(DEB_PKGS)"; \
-		exit 1; \
+		echo "    apt-get update && $(APT_GET) $(BUILD_DEB) $(TEST_DEB)"; \
 	fi
 
 clean:
@@ -75,9 +96,11 @@ else
 # ---------------------------------------------------------------------------
 # Inner make: the build itself.
 # ---------------------------------------------------------------------------
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(TEST_PKGS))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
-TEST_LIBS  := $(shell pkg-config --libs $(TEST_PKGS))
+# Criterion is a test dependency: asked for only when a test is built.
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings
 ifdef CI
@@ -136,9 +159,10 @@ FUZZERS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all programs check test bench fuzz fuzz-bins fuzz-smoke demo install
 .SECONDARY:
-all: programs $(TESTS) $(BENCHES)
+all: programs $(BENCHES)
 programs: $(PROGRAMS) $(BUILD)/certs/sim-cert.pem
 
+$(BUILD)/obj/tests/test_%.o: CFLAGS += $(TEST_CFLAGS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(say) CC $<
@@ -188,7 +212,7 @@ $(BUILD)/certs/sim-cert.pem:
 	    -keyout $(BUILD)/certs/sim-key.pem -out $@ 2>/dev/null
 
 # make check: run the Criterion suites of this build. make test: both builds and the fuzz smoke.
-check: all
+check: programs $(TESTS)
 	@CXTAPE_BUILD=$(BUILD) sh tests/run.sh $(BUILD)
 
 test:

@@ -192,56 +192,38 @@ an_config_set(an_config *c, const char *key, const char *v, lc_err *err)
 	return lc_err_set(err, LC_ECONFIG, "unknown analyzer setting '%s' (see docs/analyzer.md)", key);
 }
 
-static char *
-trim(char *s)
+static lc_status
+apply_one(void *ud, const char *key, const char *value, const char *origin, lc_err *err)
 {
-	char *end;
+	lc_err sub = LC_ERR_INIT;
+	lc_status rc = an_config_set(ud, key, value, &sub);
 
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
+	return rc == LC_OK ? LC_OK : lc_err_set(err, rc, "%s: %s", origin, lc_err_text(&sub));
+}
+
+lc_status
+an_config_apply(an_config *c, const lc_config *cfg, lc_err *err)
+{
+	return lc_config_each(cfg, lc_config_analyzer_keys(), apply_one, c, err);
 }
 
 lc_status
 an_config_load(an_config *c, const char *path, lc_err *err)
 {
-	FILE *f = fopen(path, "r");
-	char line[1024];
-	unsigned lineno = 0;
-	lc_status rc = LC_OK;
+	lc_config *cfg = NULL;
+	lc_err sub = LC_ERR_INIT;
+	lc_status rc = lc_config_new(&cfg, &sub);
 
-	if (f == NULL)
-		return lc_err_set(err, LC_ECONFIG, "cannot open analyzer config %s: %s", path,
-		    strerror(errno));
-	while (rc == LC_OK && fgets(line, sizeof(line), f) != NULL) {
-		char *eq, *key, *val;
-		lc_err sub = LC_ERR_INIT;
-
-		lineno++;
-		key = trim(line);
-		if (*key == '#' || *key == '\0')
-			continue;
-		eq = strchr(key, '=');
-		if (eq == NULL) {
-			rc = lc_err_set(err, LC_ECONFIG, "%s:%u: expected key = value", path, lineno);
-			break;
-		}
-		*eq = '\0';
-		key = trim(key);
-		val = trim(eq + 1);
-		if (strlen(val) >= 2 && val[0] == '"' && val[strlen(val) - 1] == '"') {
-			val[strlen(val) - 1] = '\0';
-			val++;
-		}
-		rc = an_config_set(c, key, val, &sub);
-		if (rc != LC_OK)
-			lc_err_set(err, rc, "%s:%u: %s", path, lineno, lc_err_text(&sub));
-	}
-	fclose(f);
-	return rc;
+	if (rc == LC_OK)
+		rc = lc_config_load_file(cfg, path, &sub);
+	if (rc == LC_OK)
+		rc = lc_config_check(cfg, &sub);
+	if (rc == LC_OK)
+		rc = an_config_apply(c, cfg, &sub);
+	lc_config_free(cfg);
+	if (rc == LC_OK || rc == LC_ENOMEM)
+		return rc == LC_OK ? LC_OK : lc_err_set(err, rc, "%s", lc_err_text(&sub));
+	return lc_err_set(err, LC_ECONFIG, "%s", lc_err_text(&sub));
 }
 
 /* ---------------------------------------------------------------- lifecycle */

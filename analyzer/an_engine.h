@@ -9,6 +9,7 @@
 #include "an_escalate.h"
 #include "an_sentiment.h"
 #include "lc_buf.h"
+#include "lc_config.h"
 #include "lc_err.h"
 #include "lc_event.h"
 #include "lc_json.h"
@@ -37,7 +38,14 @@ typedef struct an_config {
 void an_config_default(an_config *c);
 /* Set one key from text; LC_ECONFIG naming the key and the accepted values when wrong. */
 lc_status an_config_set(an_config *c, const char *key, const char *value, lc_err *err) LC_MUST_CHECK;
-/* Read a key=value file ('#' comments) of the keys above. Errors name file:line. */
+/* Set every key above that cfg holds (lc_config_analyzer_keys); errors name where it came from. */
+lc_status an_config_apply(an_config *c, const lc_config *cfg, lc_err *err) LC_MUST_CHECK;
+/*
+ * Read a settings file in lc_config's grammar (docs/configuration.md) and
+ * apply the keys above; the connection keys of cxrecord are allowed and
+ * ignored, unknown keys are LC_ECONFIG. Every failure is LC_ECONFIG (a usage
+ * error) except LC_ENOMEM. Errors name file:line.
+ */
 lc_status an_config_load(an_config *c, const char *path, lc_err *err) LC_MUST_CHECK;
 
 typedef enum an_finding_kind {

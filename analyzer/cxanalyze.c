@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cxanalyze: the analyzer's command line; subcommands `text` (sentiment + escalations) and `report`. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "an_html.h"
 #include "an_sentiment.h"
 #include "lc_buf.h"
+#include "lc_cli.h"
 #include "lc_err.h"
 #include "lc_log.h"
 #include "lc_tape.h"
@@ -26,65 +26,52 @@
 #define CXA_OUT_MAX   (8 * CXA_LINE_MAX)   /* one output record: JSON escaping grows text up to 6x */
 #define CXA_ARGS_MAX  CXA_LINE_MAX         /* TEXT given as arguments, joined by spaces */
 
-enum { CXA_EXIT_OK = 0, CXA_EXIT_RUNTIME = 1, CXA_EXIT_USAGE = 2, CXA_EXIT_DATA = 3 };
-
-typedef struct cxa_cmd {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *usage;
-	const char *summary;
-} cxa_cmd;
-
-static int cxa_text_main(int argc, char **argv);
-static int cxa_report_main(int argc, char **argv);
+static int cxa_text_main(lc_cli *a, void *ud);
+static int cxa_report_main(lc_cli *a, void *ud);
 
 #define CXA_TEXT_USAGE "cxanalyze text [--mode chat|vader] [--json] [--rules FILE] [TEXT]"
 #define CXA_REPORT_USAGE "cxanalyze report --tape DIR [--format text|json|csv|html] [-o FILE] [--config FILE]\n" \
     "                 [--mode chat|vader] [--session ID] [--conversation ID]"
 
-/* Subcommands (tmux's cmd_table): a new one is one row and one function. */
-static const cxa_cmd cxa_cmds[] = {
-	{"text", cxa_text_main, CXA_TEXT_USAGE, "sentiment and escalation triggers of chat messages"},
-	{"report", cxa_report_main, CXA_REPORT_USAGE, "SLA, sentiment and escalation report of a tape"},
+enum { O_MODE = 1, O_JSON, O_RULES, O_TAPE, O_FORMAT, O_OUTPUT, O_CONFIG, O_SESSION, O_CONV };
+
+static const lc_cli_opt cxa_text_opts[] = {
+	{"mode", O_MODE, 0, "chat|vader", false, "chat (default) is tuned for customer-service chat; "
+	    "vader is VADER-exact"},
+	{"json", O_JSON, 0, NULL, false, "one JSON object per message (docs/cli/cxanalyze.md)"},
+	{"rules", O_RULES, 0, "FILE", false, "escalation rules (docs/escalation-rules.md; default: built in)"},
+	{NULL, 0, 0, NULL, false, NULL},
 };
-#define CXA_NCMDS (sizeof(cxa_cmds) / sizeof(cxa_cmds[0]))
 
-static void
-cxa_usage(FILE *fp)
-{
-	fprintf(fp, "usage: cxanalyze COMMAND [OPTIONS]   (cxanalyze COMMAND --help for its options)\n");
-	for (size_t i = 0; i < CXA_NCMDS; i++)
-		fprintf(fp, "  %-8s %s\n           %s\n", cxa_cmds[i].name, cxa_cmds[i].summary, cxa_cmds[i].usage);
-	fprintf(fp, "  --help, --version\n");
-}
+static const lc_cli_opt cxa_report_opts[] = {
+	{"tape", O_TAPE, 0, "DIR", false, "the tape to read (it may be being recorded right now)"},
+	{"format", O_FORMAT, 0, "FMT", false, "text (default), json (docs/analyzer.md), csv (one row per "
+	    "conversation), html (one self-contained page, docs/reports.md)"},
+	{"output", O_OUTPUT, 'o', "FILE", false, "write the report there (default: stdout)"},
+	{"config", O_CONFIG, 0, "FILE", false, "settings, key = value (docs/configuration.md)"},
+	{"mode", O_MODE, 0, "chat|vader", false, "sentiment mode (overrides the config)"},
+	{"session", O_SESSION, 0, "ID", false, "only this recording session"},
+	{"conversation", O_CONV, 0, "ID", false, "only this conversation"},
+	{NULL, 0, 0, NULL, false, NULL},
+};
 
-static int
-cxa_version(void)
-{
-	printf("cxanalyze %s\n", CXTAPE_VERSION);
-	return CXA_EXIT_OK;
-}
+/* Subcommands (tmux's cmd_table): a new one is one row, one option table and one function. */
+static const lc_cli_cmd cxa_cmds[] = {
+	{"text", cxa_text_main, "sentiment and escalation triggers of chat messages", CXA_TEXT_USAGE,
+	    cxa_text_opts, "TEXT, the message (words are joined by spaces); none: one message per stdin line",
+	    NULL, NULL},
+	{"report", cxa_report_main, "SLA, sentiment and escalation report of a tape", CXA_REPORT_USAGE,
+	    cxa_report_opts, NULL, NULL, NULL},
+};
+
+static const lc_cli_prog cxa_prog = {"cxanalyze", CXTAPE_VERSION, cxa_cmds,
+	sizeof(cxa_cmds) / sizeof(cxa_cmds[0]), NULL, NULL};
 
 int
 main(int argc, char **argv)
 {
 	lc_log_init("cxanalyze", LC_LOG_INFO);
-	if (argc < 2) {
-		cxa_usage(stderr);
-		return CXA_EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		cxa_usage(stdout);
-		return CXA_EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0)
-		return cxa_version();
-	for (size_t i = 0; i < CXA_NCMDS; i++)
-		if (strcmp(argv[1], cxa_cmds[i].name) == 0)
-			return cxa_cmds[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "cxanalyze: unknown command or option '%s'\n", argv[1]);
-	cxa_usage(stderr);
-	return CXA_EXIT_USAGE;
+	return lc_cli_run(&cxa_prog, argc, argv, NULL);
 }
 
 /* ---- report ------------------------------------------------------------------ */
@@ -97,80 +84,34 @@ typedef struct cxa_report {
 	lc_cursor_opts sel;
 } cxa_report;
 
-static void
-cxa_report_help(FILE *fp)
-{
-	fprintf(fp, "usage: %s\n"
-	    "  SLA, sentiment, escalation, rate-limit and connection report of a tape.\n"
-	    "  --tape DIR            the tape to read (it may be being recorded right now)\n"
-	    "  --format FMT          text (default), json (docs/analyzer.md), csv (one row per conversation),\n"
-	    "                        html (one self-contained page with charts and transcripts, docs/reports.md)\n"
-	    "  -o, --output FILE     write the report there (default: stdout)\n"
-	    "  --config FILE         analyzer settings, key = value (docs/analyzer.md)\n"
-	    "  --mode chat|vader     sentiment mode (overrides the config)\n"
-	    "  --session ID          only this recording session\n"
-	    "  --conversation ID     only this conversation\n"
-	    "  --help, --version\n", CXA_REPORT_USAGE);
-}
-
 /* Options of `report`; returns -1 to go on, else the exit code. */
 static int
-cxa_report_options(int argc, char **argv, cxa_report *r)
+cxa_report_options(lc_cli *a, cxa_report *r)
 {
-	static const struct option opts[] = {
-		{"tape", required_argument, NULL, 't'}, {"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
-		{"mode", required_argument, NULL, 'm'}, {"session", required_argument, NULL, 's'},
-		{"conversation", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
-	};
-	int c;
+	const char *v;
+	int id;
 
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': r->tape = optarg; break;
-		case 'o': r->out_path = optarg; break;
-		case 'c': r->config_path = optarg; break;
-		case 's': r->sel.session = optarg; break;
-		case 'C': r->sel.conversation = optarg; break;
-		case 'f':
-			r->html = strcmp(optarg, "html") == 0;
-			if (!r->html && an_format_parse(optarg, &r->format) != LC_OK) {
-				fprintf(stderr, "cxanalyze report: --format takes text, json, csv or html, not '%s'\n"
-				    "usage: %s\n", optarg, CXA_REPORT_USAGE);
-				return CXA_EXIT_USAGE;
-			}
+	while (lc_cli_next(a, &id, &v)) {
+		switch (id) {
+		case O_TAPE: r->tape = v; break;
+		case O_OUTPUT: r->out_path = v; break;
+		case O_CONFIG: r->config_path = v; break;
+		case O_SESSION: r->sel.session = v; break;
+		case O_CONV: r->sel.conversation = v; break;
+		case O_FORMAT:
+			r->html = strcmp(v, "html") == 0;
+			if (!r->html && an_format_parse(v, &r->format) != LC_OK)
+				return lc_cli_usage_error(a, "--format takes text, json, csv or html, not '%s'", v);
 			break;
-		case 'm':
-			if (strcmp(optarg, "chat") != 0 && strcmp(optarg, "vader") != 0) {
-				fprintf(stderr, "cxanalyze report: --mode takes chat or vader, not '%s'\n", optarg);
-				return CXA_EXIT_USAGE;
-			}
-			r->mode = strcmp(optarg, "vader") == 0 ? AN_MODE_VADER : AN_MODE_CHAT;
+		case O_MODE:
+			if (strcmp(v, "chat") != 0 && strcmp(v, "vader") != 0)
+				return lc_cli_usage_error(a, "--mode takes chat or vader, not '%s'", v);
+			r->mode = strcmp(v, "vader") == 0 ? AN_MODE_VADER : AN_MODE_CHAT;
 			break;
-		case 'h': cxa_report_help(stdout); return CXA_EXIT_OK;
-		case 'V': return cxa_version();
-		case ':':
-			fprintf(stderr, "cxanalyze report: %s needs a value\nusage: %s\n", argv[optind - 1],
-			    CXA_REPORT_USAGE);
-			return CXA_EXIT_USAGE;
-		default:
-			fprintf(stderr, "cxanalyze report: unknown option '%s'\nusage: %s\n", argv[optind - 1],
-			    CXA_REPORT_USAGE);
-			return CXA_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "cxanalyze report: unexpected argument '%s'\nusage: %s\n", argv[optind],
-		    CXA_REPORT_USAGE);
-		return CXA_EXIT_USAGE;
-	}
-	if (r->tape == NULL) {
-		fprintf(stderr, "cxanalyze report: --tape DIR is required\nusage: %s\n", CXA_REPORT_USAGE);
-		return CXA_EXIT_USAGE;
-	}
+	if (r->tape == NULL)
+		return lc_cli_usage_error(a, "--tape DIR is required");
 	return -1;
 }
 
@@ -202,7 +143,7 @@ cxa_write_out(const char *path, const lc_buf *b, lc_err *err)
 }
 
 static int
-cxa_report_main(int argc, char **argv)
+cxa_report_main(lc_cli *a, void *ud)
 {
 	cxa_report r = {.format = AN_FORMAT_TEXT, .mode = -1};
 	an_config cfg;
@@ -216,7 +157,8 @@ cxa_report_main(int argc, char **argv)
 	lc_cursor_opts_init(&r.sel);
 	an_config_default(&cfg);
 	lc_buf_init(&out, (size_t)1 << 30);
-	if ((code = cxa_report_options(argc, argv, &r)) >= 0)
+	(void)ud;
+	if ((code = cxa_report_options(a, &r)) >= 0)
 		goto out;
 	cfg.sentiment_findings = false;         /* a report needs no per-message findings */
 	rc = r.config_path ? an_config_load(&cfg, r.config_path, &err) : LC_OK;
@@ -236,11 +178,11 @@ cxa_report_main(int argc, char **argv)
 		rc = cxa_write_out(r.out_path, &out, &err);
 	if (rc != LC_OK)
 		lc_error("%s", lc_err_text(&err));
-	code = lc_status_exit_code(rc);
+	code = lc_cli_exit(rc);
 out:
 	an_engine_free(e);
 	if (lc_tape_close(t, NULL) != LC_OK)
-		code = code ? code : CXA_EXIT_RUNTIME;
+		code = code ? code : LC_CLI_EXIT_RUNTIME;
 	lc_buf_free(&out);
 	return code;
 }
@@ -457,67 +399,37 @@ cxa_text_stdin(cxa_text *t, lc_err *err)
 	return rc == LC_DONE ? LC_OK : rc;
 }
 
-static void
-cxa_text_help(FILE *fp)
-{
-	fprintf(fp, "usage: %s\n"
-	    "  Sentiment and escalation triggers of chat messages: TEXT, or one message per stdin line.\n"
-	    "  --mode chat|vader  chat (default) is tuned for customer-service chat; vader is VADER-exact\n"
-	    "  --json             one JSON object per message (docs/cli/cxanalyze.md)\n"
-	    "  --rules FILE       escalation rules (docs/escalation-rules.md; default: built in)\n"
-	    "  --help, --version\n", CXA_TEXT_USAGE);
-}
-
-/* Options of `text`; returns -1 to go on, else the exit code. */
+/* Options of `text`; returns -1 to go on (-2: TEXT given, in arg_text), else the exit code. */
 static int
-cxa_text_options(int argc, char **argv, cxa_text *t, lc_buf *arg_text)
+cxa_text_options(lc_cli *a, cxa_text *t, lc_buf *arg_text)
 {
-	static const struct option opts[] = {
-		{"mode", required_argument, NULL, 'm'}, {"json", no_argument, NULL, 'j'},
-		{"rules", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
-	};
-	int c;
+	const char *v;
+	int id;
 
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (strcmp(optarg, "chat") != 0 && strcmp(optarg, "vader") != 0) {
-				fprintf(stderr, "cxanalyze text: --mode takes chat or vader, not '%s'\nusage: %s\n",
-				    optarg, CXA_TEXT_USAGE);
-				return CXA_EXIT_USAGE;
-			}
-			t->mode = strcmp(optarg, "vader") == 0 ? AN_MODE_VADER : AN_MODE_CHAT;
+	while (lc_cli_next(a, &id, &v)) {
+		switch (id) {
+		case O_MODE:
+			if (strcmp(v, "chat") != 0 && strcmp(v, "vader") != 0)
+				return lc_cli_usage_error(a, "--mode takes chat or vader, not '%s'", v);
+			t->mode = strcmp(v, "vader") == 0 ? AN_MODE_VADER : AN_MODE_CHAT;
 			break;
-		case 'j': t->json = 1; break;
-		case 'r': t->rules_path = optarg; break;
-		case 'h': cxa_text_help(stdout); return CXA_EXIT_OK;
-		case 'V': return cxa_version();
-		case ':':
-			fprintf(stderr, "cxanalyze text: %s needs a value\nusage: %s\n", argv[optind - 1],
-			    CXA_TEXT_USAGE);
-			return CXA_EXIT_USAGE;
-		default:
-			fprintf(stderr, "cxanalyze text: unknown option '%s'\nusage: %s\n", argv[optind - 1],
-			    CXA_TEXT_USAGE);
-			return CXA_EXIT_USAGE;
+		case O_JSON: t->json = 1; break;
+		case O_RULES: t->rules_path = v; break;
 		}
 	}
-	for (int i = optind; i < argc; i++) {
-		if ((i > optind && lc_buf_append(arg_text, " ", 1) != LC_OK) ||
-		    lc_buf_append_str(arg_text, argv[i]) != LC_OK) {
+	for (int i = 0; i < a->n_operands; i++) {
+		if ((i > 0 && lc_buf_append(arg_text, " ", 1) != LC_OK) ||
+		    lc_buf_append_str(arg_text, a->operands[i]) != LC_OK) {
 			fprintf(stderr, "cxanalyze text: TEXT is over the %zu-byte cap; pass long text on "
 			    "stdin\n", CXA_ARGS_MAX);
-			return CXA_EXIT_USAGE;
+			return LC_CLI_EXIT_USAGE;
 		}
 	}
-	return optind < argc ? -2 : -1;
+	return a->n_operands > 0 ? -2 : -1;
 }
 
 static int
-cxa_text_main(int argc, char **argv)
+cxa_text_main(lc_cli *a, void *ud)
 {
 	cxa_text t = {.mode = AN_MODE_CHAT};
 	an_lexicon *lx = NULL;
@@ -529,7 +441,8 @@ cxa_text_main(int argc, char **argv)
 
 	lc_buf_init(&arg_text, CXA_ARGS_MAX);
 	lc_buf_init(&t.out, CXA_OUT_MAX);
-	if ((code = cxa_text_options(argc, argv, &t, &arg_text)) >= 0)
+	(void)ud;
+	if ((code = cxa_text_options(a, &t, &arg_text)) >= 0)
 		goto out;
 	rc = t.rules_path ? an_rules_load_file(t.rules_path, &rules, &err)
 	    : an_rules_load_default(&rules, &err);
@@ -545,7 +458,7 @@ cxa_text_main(int argc, char **argv)
 		rc = lc_err_set(&err, LC_EIO, "cannot write to stdout: %s", strerror(errno));
 	if (rc != LC_OK)
 		lc_error("%s", lc_err_text(&err));
-	code = rc == LC_EIO ? CXA_EXIT_RUNTIME : lc_status_exit_code(rc);
+	code = rc == LC_EIO ? LC_CLI_EXIT_RUNTIME : lc_cli_exit(rc);
 out:
 	an_lexicon_free(lx);
 	an_rules_free(rules);

@@ -12,6 +12,7 @@
 
 #include "lc_buf.h"
 #include "lc_config.h"
+#include "lc_log.h"
 
 #define ORIGIN_MAX 320
 
@@ -29,13 +30,48 @@ struct lc_config {
 static const char *const known_keys[] = {
 	"base_url", "client_id", "client_secret", "user_id", "scopes", "cacert", "insecure",
 	"key_file", "log_level", "max_concurrent", "ping_interval_s", "reconnect_base_s",
-	"reconnect_cap_s", "rest_retries", "token_refresh_margin_s", "sla_latency_ms", NULL,
+	"reconnect_cap_s", "rest_retries", "token_refresh_margin_s", "latency_sla_ms", "pong_timeout_s", NULL,
+};
+
+/* an_config's keys (analyzer/an_engine.h); latency_sla_ms is both the agent's and the analyzer's. */
+static const char *const analyzer_keys[] = {
+	"sentiment_mode", "latency_sla_ms", "first_response_sla_ms", "response_sla_ms", "bucket_rate",
+	"bucket_burst", "sentiment_findings", "max_conversations", "max_pending", "trend_points", NULL,
+};
+
+/* Old name -> new name. A name here is never reused for another setting. */
+static const struct { const char *old, *now; } renamed[] = {
+	{"sla_latency_ms", "latency_sla_ms"},   /* cxrecord's name until 0.x; the analyzer's won */
 };
 
 const char *const *
 lc_config_known_keys(void)
 {
 	return known_keys;
+}
+
+const char *const *
+lc_config_analyzer_keys(void)
+{
+	return analyzer_keys;
+}
+
+const char *
+lc_config_renamed(const char *old)
+{
+	for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++)
+		if (strcmp(renamed[i].old, old) == 0)
+			return renamed[i].now;
+	return NULL;
+}
+
+static bool
+in_list(const char *const *keys, const char *key)
+{
+	for (; *keys != NULL; keys++)
+		if (strcmp(*keys, key) == 0)
+			return true;
+	return false;
 }
 
 lc_status
@@ -64,9 +100,12 @@ lc_config_free(lc_config *c)
 	free(c);
 }
 
+/* The entry of key; an old name finds the setting under its new name. */
 static entry *
 find(const lc_config *c, const char *key)
 {
+	if (lc_config_renamed(key) != NULL)
+		key = lc_config_renamed(key);
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->ent[i].key, key) == 0)
 			return (entry *)&c->ent[i];
@@ -99,6 +138,12 @@ put(lc_config *c, const char *key, size_t klen, const char *value, size_t vlen,
 		    "digits and _ (see docs/configuration.md)", origin, (int)(klen > 64 ? 64 : klen), key);
 	memcpy(k, key, klen);
 	k[klen] = 0;
+	if (lc_config_renamed(k) != NULL) {
+		lc_warn("%s: setting '%s' is now called '%s'; the old name still works, rename it",
+		    origin, k, lc_config_renamed(k));
+		snprintf(k, sizeof(k), "%s", lc_config_renamed(k));
+		klen = strlen(k);
+	}
 	v = strndup(value, vlen);
 	if (v == NULL)
 		return lc_err_set(err, LC_ENOMEM, "out of memory reading the configuration");
@@ -289,29 +334,56 @@ lc_config_load_file(lc_config *c, const char *path, lc_err *err)
 
 /* ---- environment ------------------------------------------------------------------------ */
 
+/* Take CXONE_<KEY> when it is set and not empty. */
+static lc_status
+env_one(lc_config *c, const char *key, lc_err *err)
+{
+	char name[LC_CONFIG_KEY_MAX + 8], origin[LC_CONFIG_KEY_MAX + 9];
+	const char *v;
+	size_t j;
+
+	memcpy(name, "CXONE_", 6);
+	for (j = 0; key[j] && j < LC_CONFIG_KEY_MAX; j++)
+		name[6 + j] = (key[j] >= 'a' && key[j] <= 'z') ? (char)(key[j] - 32) : key[j];
+	name[6 + j] = 0;
+	v = getenv(name);
+	if (v == NULL || *v == 0)
+		return LC_OK;
+	snprintf(origin, sizeof(origin), "$%s", name);
+	return lc_config_set(c, key, v, origin, err);
+}
+
 lc_status
 lc_config_load_env(lc_config *c, lc_err *err)
 {
-	char name[LC_CONFIG_KEY_MAX + 8];
 	lc_status rc = LC_OK;
 
-	for (size_t i = 0; known_keys[i] != NULL && rc == LC_OK; i++) {
-		const char *v;
-		size_t j;
+	/* old names first, so that the new name wins when both are set */
+	for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]) && rc == LC_OK; i++)
+		rc = env_one(c, renamed[i].old, err);
+	for (size_t i = 0; known_keys[i] != NULL && rc == LC_OK; i++)
+		rc = env_one(c, known_keys[i], err);
+	return rc;
+}
 
-		memcpy(name, "CXONE_", 6);
-		for (j = 0; known_keys[i][j]; j++) {
-			char ch = known_keys[i][j];
-			name[6 + j] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
-		}
-		name[6 + j] = 0;
-		v = getenv(name);
-		if (v != NULL && *v) {
-			char origin[sizeof(name) + 1];
-			snprintf(origin, sizeof(origin), "$%s", name);
-			rc = lc_config_set(c, known_keys[i], v, origin, err);
-		}
-	}
+lc_status
+lc_config_check(const lc_config *c, lc_err *err)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!in_list(known_keys, c->ent[i].key) && !in_list(analyzer_keys, c->ent[i].key))
+			return lc_err_set(err, LC_ECONFIG, "%s: unknown setting '%s'; docs/configuration.md "
+			    "lists every setting", c->ent[i].origin, c->ent[i].key);
+	return LC_OK;
+}
+
+lc_status
+lc_config_each(const lc_config *c, const char *const *keys, lc_config_fn fn, void *ud, lc_err *err)
+{
+	lc_status rc = LC_OK;
+
+	for (size_t i = 0; i < c->n && rc == LC_OK; i++)
+		if (in_list(keys, c->ent[i].key))
+			rc = fn(ud, c->ent[i].key, c->ent[i].value, c->ent[i].origin, err);
 	return rc;
 }
 

@@ -58,7 +58,30 @@ lc_status lc_config_get_double(const lc_config *c, const char *key, double def, 
 lc_status lc_config_get_bool(const lc_config *c, const char *key, bool def, bool *out,
     lc_err *err) LC_MUST_CHECK;
 
-/* The documented keys, NULL-terminated (the environment is read for these). */
+/* The connection keys, NULL-terminated: the environment is read for these (CXONE_<KEY>). */
 const char *const *lc_config_known_keys(void);
+/* The analyzer's keys, NULL-terminated (an_config_apply reads them; no environment). */
+const char *const *lc_config_analyzer_keys(void);
+
+/*
+ * One name per setting across all programs. A renamed key is still accepted
+ * (in a file, from lc_config_set, and as CXONE_<OLD> in the environment):
+ * it is stored under its new name and a warning on stderr names the new one.
+ * Returns the new name of old, or NULL when old is not a renamed key.
+ */
+const char *lc_config_renamed(const char *old);
+
+/*
+ * LC_ECONFIG naming the key and where it came from for a key that no program
+ * reads (a typo): every program calls this after loading, so one file serves
+ * cxrecord, cxreplay and cxanalyze alike.
+ */
+lc_status lc_config_check(const lc_config *c, lc_err *err) LC_MUST_CHECK;
+
+/* Calls fn for every key set in c that is in keys (NULL-terminated), in the order first set. */
+typedef lc_status (*lc_config_fn)(void *ud, const char *key, const char *value, const char *origin,
+    lc_err *err);
+lc_status lc_config_each(const lc_config *c, const char *const *keys, lc_config_fn fn, void *ud,
+    lc_err *err) LC_MUST_CHECK;
 
 #endif

@@ -165,6 +165,23 @@ rec_agent_on_close(void *ud)
 	a->pending = keep;
 }
 
+/*
+ * Nothing reaches this agent while the stream is dead: CXone must stop
+ * routing to it. Only when presence was ever set (not in shadow mode, which
+ * never writes); the next open sets it from capacity again.
+ */
+void
+rec_agent_on_dead(void *ud, const char *why)
+{
+	rec_agent *a = ud;
+
+	if (a->o.shadow || a->presence[0] == 0 || strcmp(a->presence, "away") == 0)
+		return;
+	lc_info("presence away while the stream is down (%s)", why);
+	snprintf(a->presence, sizeof(a->presence), "away");
+	submit(a, REC_JOB_PRESENCE, "away", 0);
+}
+
 static void
 make_id(rec_agent *a, char *out, size_t cap)
 {

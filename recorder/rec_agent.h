@@ -48,6 +48,8 @@ void rec_agent_on_open(void *ud);
 void rec_agent_on_frame(void *ud, const lc_envelope *env);
 void rec_agent_on_close(void *ud);
 void rec_agent_on_sent(void *ud, const char *tag, int64_t mono_ns);
+/* The stream is dead (no pong): presence goes away until the next open, unless shadow. */
+void rec_agent_on_dead(void *ud, const char *why);
 
 void rec_agent_stats_get(const rec_agent *a, rec_agent_stats *out);
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* rec_cli: option parsing and the run of each cxrecord subcommand, wiring the recorder's modules. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "an_engine.h"
+#include "lc_cli.h"
 #include "lc_config.h"
 #include "lc_log.h"
 #include "lc_tape.h"
@@ -17,41 +17,6 @@
 #include "rec_worker.h"
 
 #define REC_CONVS_ARG_MAX 256   /* --conversation given at most this often */
-
-const char rec_cli_usage[] =
-	"usage: cxrecord --tape DIR [--base-url URL] [--user-id ID] [--duration S] [--analyze]\n"
-	"                [--findings FILE.jsonl] [--report FILE] [--format text|json|csv]\n"
-	"                [--max-concurrent N] [--skill NAME[:PROFICIENCY]]... [--auto-reply] [--shadow]\n"
-	"                [--reply-delay MS[-MS]]\n"
-	"                [--config FILE] [--cacert FILE] [--insecure] [--max-retries N] [--rest-retries N]\n"
-	"                [--ping-interval S] [--reconnect-base S] [--reconnect-cap S] [--key-file FILE]\n"
-	"       cxrecord archive --tape DIR --conversation ID... [--base-url URL] [--config FILE] [--cacert FILE]\n"
-	"       cxrecord import  --tape DIR FILE...\n"
-	"       cxrecord --help | --version\n";
-
-static const char help_text[] =
-	"\nRecord the CXone chat stream and every REST exchange into a tape (see docs/recorder.md).\n"
-	"Credentials come from CXONE_CLIENT_ID / CXONE_CLIENT_SECRET or a 0600 --config file, never flags.\n"
-	"  --tape DIR              the tape (created if missing)\n"
-	"  --base-url URL          https://SITE.cxone.com, or the simulator (default $CXONE_BASE_URL)\n"
-	"  --user-id ID            the agent's user id for presence and routing ($CXONE_USER_ID)\n"
-	"  --duration S            stop after S seconds (default: until SIGINT/SIGTERM)\n"
-	"  --analyze               run the analyzer live; findings as JSON lines to --findings or stdout\n"
-	"  --report FILE           with --analyze: the analyzer's report at exit (format from --format\n"
-	"                          or the extension .json/.csv/.txt)\n"
-	"  --max-concurrent N      chats at once before presence goes busy (default 4)\n"
-	"  --skill NAME[:P]        a routing skill with proficiency 0-10 (repeat)\n"
-	"  --auto-reply            answer each customer message with a short line (demos, tests)\n"
-	"  --reply-delay MS[-MS]   with --auto-reply: wait this long (or a random time in the range)\n"
-	"  --shadow                observe only: no presence, routing or messages; asks for chat:read only\n"
-	"  --cacert FILE           CA certificate (PEM) to verify the server with\n"
-	"  --insecure              do not verify the server's certificate (dangerous; warns)\n"
-	"  --max-retries N         stream reconnect attempts in a row before giving up (default: no limit)\n"
-	"  --rest-retries N        retries of a REST call answered 429 (default 5)\n"
-	"  --ping-interval S       WebSocket ping period (default 20)\n"
-	"  --reconnect-base S, --reconnect-cap S   backoff with full jitter (default 2 and 60)\n"
-	"  --key-file FILE         redaction key (default $CXTAPE_KEY_FILE or ~/.config/cxtape/redact.key)\n"
-	"Exit status: 0 ok (also after SIGINT/SIGTERM), 1 runtime failure, 2 usage, 3 bad data.\n";
 
 typedef struct rec_cfg {
 	const char *tape, *findings, *report, *format, *config;
@@ -68,19 +33,100 @@ typedef struct rec_cfg {
 	const char *base_url, *user_id, *client_id, *secret, *cacert, *key_file;
 	bool insecure;
 	long long max_concurrent, rest_retries, sla_ms;
-	double ping_s, rc_base_s, rc_cap_s, margin_s;
+	double ping_s, pong_s, rc_base_s, rc_cap_s, margin_s;
 	const char *scopes;
+	an_config acfg;            /* the analyzer's settings from the same config */
 } rec_cfg;
 
-static int
-usage_error(const char *fmt, const char *arg)
-{
-	fputs("cxrecord: ", stderr);
-	fprintf(stderr, fmt, arg ? arg : "");
-	fputs("\n", stderr);
-	fputs(rec_cli_usage, stderr);
-	return 2;
-}
+#define REC_USAGE_RECORD \
+	"cxrecord [record] --tape DIR [--base-url URL] [--user-id ID] [--duration S] [--analyze]\n" \
+	"                [--findings FILE.jsonl] [--report FILE] [--format text|json|csv]\n" \
+	"                [--max-concurrent N] [--skill NAME[:PROFICIENCY]]... [--auto-reply] [--shadow]\n" \
+	"                [--reply-delay MS[-MS]]\n" \
+	"                [--config FILE] [--cacert FILE] [--insecure] [--max-retries N] [--rest-retries N]\n" \
+	"                [--ping-interval S] [--pong-timeout S] [--reconnect-base S] [--reconnect-cap S]\n" \
+	"                [--key-file FILE]"
+#define REC_USAGE_ARCHIVE \
+	"cxrecord archive --tape DIR --conversation ID... [--base-url URL] [--user-id ID] [--config FILE]\n" \
+	"                 [--cacert FILE] [--insecure] [--rest-retries N] [--key-file FILE]"
+#define REC_USAGE_IMPORT "cxrecord import --tape DIR [--key-file FILE] FILE..."
+
+static const char record_notes[] =
+	"Credentials come from CXONE_CLIENT_ID / CXONE_CLIENT_SECRET or a 0600 --config file, never flags.\n"
+	"Exit status: 0 ok (also after SIGINT/SIGTERM), 1 runtime failure, 2 usage, 3 bad data.\n";
+
+enum { O_TAPE = 1, O_BASE, O_USER, O_DUR, O_ANALYZE, O_FINDINGS, O_REPORT, O_FORMAT, O_MAXC, O_SKILL,
+       O_AUTO, O_SHADOW, O_CONFIG, O_CACERT, O_INSECURE, O_MAXR, O_RESTR, O_PING, O_RCBASE, O_RCCAP,
+       O_KEY, O_CONV, O_RDELAY, O_PONG };
+
+#define OPT_TAPE {"tape", O_TAPE, 0, "DIR", false, "the tape (created if missing)"}
+#define OPT_BASE {"base-url", O_BASE, 0, "URL", false, "https://SITE.cxone.com, or the simulator " \
+	"(default $CXONE_BASE_URL)"}
+#define OPT_USER {"user-id", O_USER, 0, "ID", false, "the agent's user id for presence and routing " \
+	"($CXONE_USER_ID)"}
+#define OPT_CONFIG {"config", O_CONFIG, 0, "FILE", false, "settings, key = value (docs/configuration.md)"}
+#define OPT_CACERT {"cacert", O_CACERT, 0, "FILE", false, "CA certificate (PEM) to verify the server with"}
+#define OPT_INSECURE {"insecure", O_INSECURE, 0, NULL, false, "do not verify the server's certificate " \
+	"(dangerous; warns)"}
+#define OPT_RESTR {"rest-retries", O_RESTR, 0, "N", false, "retries of a REST call answered 429 (default 5)"}
+#define OPT_KEY {"key-file", O_KEY, 0, "FILE", false, "redaction key (default $CXTAPE_KEY_FILE or " \
+	"~/.config/cxtape/redact.key)"}
+#define OPT_END {NULL, 0, 0, NULL, false, NULL}
+
+static const lc_cli_opt record_opts[] = {
+	OPT_TAPE, OPT_BASE, OPT_USER,
+	{"duration", O_DUR, 0, "S", false, "stop after S seconds (default: until SIGINT/SIGTERM)"},
+	{"analyze", O_ANALYZE, 0, NULL, false, "run the analyzer live; findings as JSON lines to "
+	    "--findings or stdout"},
+	{"findings", O_FINDINGS, 0, "FILE.jsonl", false, "with --analyze: write the findings there"},
+	{"report", O_REPORT, 0, "FILE", false, "with --analyze: the analyzer's report at exit"},
+	{"format", O_FORMAT, 0, "text|json|csv", false, "the report's format (default: from the "
+	    "extension .json/.csv/.txt)"},
+	{"max-concurrent", O_MAXC, 0, "N", false, "chats at once before presence goes busy (default 4)"},
+	{"skill", O_SKILL, 0, "NAME[:P]", true, "a routing skill with proficiency 0-10, at most 32"},
+	{"auto-reply", O_AUTO, 0, NULL, false, "answer each customer message with a short line (demos, tests)"},
+	{"reply-delay", O_RDELAY, 0, "MS[-MS]", false, "with --auto-reply: wait this long (or a random "
+	    "time in the range)"},
+	{"shadow", O_SHADOW, 0, NULL, false, "observe only: no presence, routing or messages; asks for "
+	    "chat:read only"},
+	OPT_CONFIG, OPT_CACERT, OPT_INSECURE,
+	{"max-retries", O_MAXR, 0, "N", false, "stream reconnect attempts in a row before giving up "
+	    "(default: no limit)"},
+	OPT_RESTR,
+	{"ping-interval", O_PING, 0, "S", false, "WebSocket ping period (default 20)"},
+	{"pong-timeout", O_PONG, 0, "S", false, "no pong or frame this long: the stream is dead, reconnect "
+	    "(default max(2 x ping interval, 5); longer than the interval)"},
+	{"reconnect-base", O_RCBASE, 0, "S", false, "reconnect backoff base, full jitter (default 2)"},
+	{"reconnect-cap", O_RCCAP, 0, "S", false, "reconnect backoff cap (default 60)"},
+	OPT_KEY, OPT_END,
+};
+
+static const lc_cli_opt archive_opts[] = {
+	OPT_TAPE,
+	{"conversation", O_CONV, 0, "ID", true, "a conversation whose transcript to fetch, at most 256"},
+	OPT_BASE, OPT_USER, OPT_CONFIG, OPT_CACERT, OPT_INSECURE, OPT_RESTR, OPT_KEY, OPT_END,
+};
+
+static const lc_cli_opt import_opts[] = {
+	OPT_TAPE, OPT_KEY, OPT_END,
+};
+
+static int rec_cli_record(lc_cli *a, void *ud);
+static int rec_cli_archive(lc_cli *a, void *ud);
+static int rec_cli_import(lc_cli *a, void *ud);
+
+/* Subcommands (tmux's cmd_table); record is also taken when the first argument is an option. */
+static const lc_cli_cmd rec_cmds[] = {
+	{"record", rec_cli_record, "Record the CXone chat stream and every REST exchange into a tape "
+	    "(docs/recorder.md).", REC_USAGE_RECORD, record_opts, NULL, record_notes, NULL},
+	{"archive", rec_cli_archive, "Fetch finished conversations' transcripts into the tape.",
+	    REC_USAGE_ARCHIVE, archive_opts, NULL, record_notes, NULL},
+	{"import", rec_cli_import, "Import transcripts (JSON) or JSON lines into the tape.",
+	    REC_USAGE_IMPORT, import_opts, "FILE..., at least one", NULL, NULL},
+};
+
+const lc_cli_prog rec_cli_prog = {"cxrecord", CXTAPE_VERSION, rec_cmds,
+	sizeof(rec_cmds) / sizeof(rec_cmds[0]), &rec_cmds[0], NULL};
 
 static int
 parse_num(const char *s, double lo, double hi, double *out)
@@ -94,137 +140,124 @@ parse_num(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-enum { O_TAPE = 256, O_BASE, O_USER, O_DUR, O_ANALYZE, O_FINDINGS, O_REPORT, O_FORMAT, O_MAXC, O_SKILL,
-       O_AUTO, O_SHADOW, O_CONFIG, O_CACERT, O_INSECURE, O_MAXR, O_RESTR, O_PING, O_RCBASE, O_RCCAP,
-       O_KEY, O_CONV, O_HELP, O_VERSION, O_RDELAY };
-
-static const struct option longopts[] = {
-	{"tape", required_argument, NULL, O_TAPE}, {"base-url", required_argument, NULL, O_BASE},
-	{"user-id", required_argument, NULL, O_USER}, {"duration", required_argument, NULL, O_DUR},
-	{"analyze", no_argument, NULL, O_ANALYZE}, {"findings", required_argument, NULL, O_FINDINGS},
-	{"report", required_argument, NULL, O_REPORT}, {"format", required_argument, NULL, O_FORMAT},
-	{"max-concurrent", required_argument, NULL, O_MAXC}, {"skill", required_argument, NULL, O_SKILL},
-	{"auto-reply", no_argument, NULL, O_AUTO}, {"shadow", no_argument, NULL, O_SHADOW},
-	{"config", required_argument, NULL, O_CONFIG}, {"cacert", required_argument, NULL, O_CACERT},
-	{"insecure", no_argument, NULL, O_INSECURE}, {"max-retries", required_argument, NULL, O_MAXR},
-	{"rest-retries", required_argument, NULL, O_RESTR}, {"ping-interval", required_argument, NULL, O_PING},
-	{"reconnect-base", required_argument, NULL, O_RCBASE},
-	{"reconnect-cap", required_argument, NULL, O_RCCAP}, {"key-file", required_argument, NULL, O_KEY},
-	{"conversation", required_argument, NULL, O_CONV}, {"help", no_argument, NULL, O_HELP},
-	{"version", no_argument, NULL, O_VERSION}, {"reply-delay", required_argument, NULL, O_RDELAY},
-	{NULL, 0, NULL, 0},
-};
-
 /* Flags that are config keys go through lc_config so the file, the environment and flags layer. */
-static const struct { int opt; const char *key; } cfg_flags[] = {
-	{O_BASE, "base_url"}, {O_USER, "user_id"}, {O_MAXC, "max_concurrent"}, {O_CACERT, "cacert"},
-	{O_RESTR, "rest_retries"}, {O_PING, "ping_interval_s"}, {O_RCBASE, "reconnect_base_s"},
-	{O_RCCAP, "reconnect_cap_s"}, {O_KEY, "key_file"},
+static const struct { int opt; const char *key, *flag; } cfg_flags[] = {
+	{O_BASE, "base_url", "--base-url"}, {O_USER, "user_id", "--user-id"},
+	{O_MAXC, "max_concurrent", "--max-concurrent"}, {O_CACERT, "cacert", "--cacert"},
+	{O_RESTR, "rest_retries", "--rest-retries"}, {O_PING, "ping_interval_s", "--ping-interval"},
+	{O_RCBASE, "reconnect_base_s", "--reconnect-base"}, {O_RCCAP, "reconnect_cap_s", "--reconnect-cap"},
+	{O_KEY, "key_file", "--key-file"}, {O_PONG, "pong_timeout_s", "--pong-timeout"},
 };
 
-/* Returns -1 to go on, else the exit code. Flag values wait in vals[] until the config is loaded. */
+/* --reply-delay MS or MIN-MAX; -1 when it does not parse. */
 static int
-parse_args(int argc, char **argv, rec_cfg *c, const char *vals[], bool *insecure_flag)
+parse_delay(const char *arg, rec_cfg *c)
+{
+	double lo, hi;
+	char buf[64], *dash;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	dash = strchr(buf + 1, '-');
+	if (dash)
+		*dash = 0;
+	if (parse_num(buf, 0, 3600000, &lo) || parse_num(dash ? dash + 1 : buf, lo, 3600000, &hi))
+		return -1;
+	c->reply_min_ms = (uint32_t)lo;
+	c->reply_max_ms = (uint32_t)hi;
+	return 0;
+}
+
+/* One option into c; -1 to go on, else the exit code. */
+static int
+parse_one(lc_cli *a, int o, const char *v, rec_cfg *c, const char *vals[], bool *insecure_flag)
 {
 	lc_err err = LC_ERR_INIT;
-	int o;
 	double d;
 
-	opterr = 0;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (o) {
-		case O_TAPE: c->tape = optarg; break;
-		case O_DUR:
-			if (parse_num(optarg, 0.001, 1e9, &c->duration_s))
-				return usage_error("--duration wants seconds > 0, got '%s'", optarg);
-			break;
-		case O_ANALYZE: c->analyze = true; break;
-		case O_FINDINGS: c->findings = optarg; break;
-		case O_REPORT: c->report = optarg; break;
-		case O_FORMAT: c->format = optarg; break;
-		case O_SKILL:
-			if (c->n_skills >= REC_SKILLS_MAX)
-				return usage_error("--skill: at most 32, got more at '%s'", optarg);
-			if (rec_skill_parse(optarg, &c->skills[c->n_skills++], &err) != LC_OK)
-				return usage_error("%s", lc_err_text(&err));
-			break;
-		case O_AUTO: c->auto_reply = true; break;
-		case O_RDELAY: {
-			double lo, hi;
-			char buf[64], *dash;
-
-			snprintf(buf, sizeof(buf), "%s", optarg);
-			dash = strchr(buf + 1, '-');
-			if (dash)
-				*dash = 0;
-			if (parse_num(buf, 0, 3600000, &lo) || parse_num(dash ? dash + 1 : buf, lo, 3600000, &hi))
-				return usage_error("--reply-delay wants MS or MIN-MAX in ms (0-3600000), got '%s'", optarg);
-			c->reply_min_ms = (uint32_t)lo;
-			c->reply_max_ms = (uint32_t)hi;
-			break;
-		}
-		case O_SHADOW: c->shadow = true; break;
-		case O_CONFIG: c->config = optarg; break;
-		case O_INSECURE: *insecure_flag = true; break;
-		case O_MAXR:
-			if (parse_num(optarg, 0, 1e9, &d))
-				return usage_error("--max-retries wants a count >= 0, got '%s'", optarg);
-			c->max_retries = (long)d;
-			break;
-		case O_CONV:
-			if (c->n_convs >= REC_CONVS_ARG_MAX)
-				return usage_error("--conversation: at most 256 per run, got more at '%s'", optarg);
-			c->convs[c->n_convs++] = optarg;
-			break;
-		case O_HELP:
-			fputs(rec_cli_usage, stdout);
-			fputs(help_text, stdout);
-			return 0;
-		case O_VERSION:
-			printf("cxrecord %s\n", CXTAPE_VERSION);
-			return 0;
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
-		case '?':
-			return usage_error("unknown option '%s'", argv[optind - 1]);
-		default:
-			for (size_t i = 0; i < sizeof(cfg_flags) / sizeof(cfg_flags[0]); i++)
-				if (cfg_flags[i].opt == o)
-					vals[i] = optarg;
-			break;
-		}
+	switch (o) {
+	case O_TAPE: c->tape = v; break;
+	case O_DUR:
+		if (parse_num(v, 0.001, 1e9, &c->duration_s))
+			return lc_cli_usage_error(a, "--duration wants seconds > 0, got '%s'", v);
+		break;
+	case O_ANALYZE: c->analyze = true; break;
+	case O_FINDINGS: c->findings = v; break;
+	case O_REPORT: c->report = v; break;
+	case O_FORMAT: c->format = v; break;
+	case O_SKILL:
+		if (c->n_skills >= REC_SKILLS_MAX)
+			return lc_cli_usage_error(a, "--skill: at most 32, got more at '%s'", v);
+		if (rec_skill_parse(v, &c->skills[c->n_skills++], &err) != LC_OK)
+			return lc_cli_usage_error(a, "%s", lc_err_text(&err));
+		break;
+	case O_AUTO: c->auto_reply = true; break;
+	case O_RDELAY:
+		if (parse_delay(v, c))
+			return lc_cli_usage_error(a, "--reply-delay wants MS or MIN-MAX in ms (0-3600000), got '%s'", v);
+		break;
+	case O_SHADOW: c->shadow = true; break;
+	case O_CONFIG: c->config = v; break;
+	case O_INSECURE: *insecure_flag = true; break;
+	case O_MAXR:
+		if (parse_num(v, 0, 1e9, &d))
+			return lc_cli_usage_error(a, "--max-retries wants a count >= 0, got '%s'", v);
+		c->max_retries = (long)d;
+		break;
+	case O_CONV:
+		if (c->n_convs >= REC_CONVS_ARG_MAX)
+			return lc_cli_usage_error(a, "--conversation: at most 256 per run, got more at '%s'", v);
+		c->convs[c->n_convs++] = v;
+		break;
+	default:
+		for (size_t i = 0; i < sizeof(cfg_flags) / sizeof(cfg_flags[0]); i++)
+			if (cfg_flags[i].opt == o)
+				vals[i] = v;
+		break;
 	}
 	return -1;
 }
 
+/* Returns -1 to go on, else the exit code. Flag values wait in vals[] until the config is loaded. */
+static int
+parse_args(lc_cli *a, rec_cfg *c, const char *vals[], bool *insecure_flag)
+{
+	const char *v;
+	int o, ex = -1;
+
+	while (ex < 0 && lc_cli_next(a, &o, &v))
+		ex = parse_one(a, o, v, c, vals, insecure_flag);
+	return ex;
+}
+
 /* Load the config (file, environment, flags) and read every setting. -1 to go on, else exit code. */
 static int
-resolve(rec_cfg *c, const char *vals[], bool insecure_flag)
+resolve(lc_cli *a, rec_cfg *c, const char *vals[], bool insecure_flag)
 {
 	lc_err err = LC_ERR_INIT;
 	lc_status rc;
-	char origin[32];
 
 	rc = lc_config_load(c->config, &c->cfg, &err);
+	if (rc == LC_OK)
+		rc = lc_config_check(c->cfg, &err);
 	for (size_t i = 0; rc == LC_OK && i < sizeof(cfg_flags) / sizeof(cfg_flags[0]); i++)
-		if (vals[i]) {
-			snprintf(origin, sizeof(origin), "--%s", longopts[cfg_flags[i].opt - O_TAPE].name);
-			rc = lc_config_set(c->cfg, cfg_flags[i].key, vals[i], origin, &err);
-		}
+		if (vals[i])
+			rc = lc_config_set(c->cfg, cfg_flags[i].key, vals[i], cfg_flags[i].flag, &err);
 	if (rc == LC_OK && insecure_flag)
 		rc = lc_config_set(c->cfg, "insecure", "true", "--insecure", &err);
 	if (rc == LC_OK) rc = lc_config_get_bool(c->cfg, "insecure", false, &c->insecure, &err);
 	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "max_concurrent", 4, 1, 1000, &c->max_concurrent, &err);
 	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "rest_retries", 5, 0, 20, &c->rest_retries, &err);
-	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "sla_latency_ms", 2000, 1, 3600000, &c->sla_ms, &err);
+	if (rc == LC_OK) rc = lc_config_get_int(c->cfg, "latency_sla_ms", 2000, 1, 3600000, &c->sla_ms, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "ping_interval_s", 20, 1, 3600, &c->ping_s, &err);
+	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "pong_timeout_s", 0, 0, 86400, &c->pong_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_base_s", 2, 0.001, 3600, &c->rc_base_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "reconnect_cap_s", 60, 0.001, 86400, &c->rc_cap_s, &err);
 	if (rc == LC_OK) rc = lc_config_get_double(c->cfg, "token_refresh_margin_s", 60, 0, 3600, &c->margin_s, &err);
+	an_config_default(&c->acfg);
+	if (rc == LC_OK) rc = an_config_apply(&c->acfg, c->cfg, &err);
 	if (rc != LC_OK) {
 		fprintf(stderr, "cxrecord: %s\n", lc_err_text(&err));
-		return lc_status_exit_code(rc) == 1 ? 2 : lc_status_exit_code(rc);
+		return lc_cli_config_exit(rc);
 	}
 	c->base_url = lc_config_get(c->cfg, "base_url");
 	c->user_id = lc_config_get(c->cfg, "user_id");
@@ -234,9 +267,9 @@ resolve(rec_cfg *c, const char *vals[], bool insecure_flag)
 	c->key_file = lc_config_get(c->cfg, "key_file");
 	c->scopes = lc_config_get(c->cfg, "scopes");
 	if (c->tape == NULL)
-		return usage_error("--tape DIR is required%s", "");
+		return lc_cli_usage_error(a, "--tape DIR is required");
 	if (c->base_url == NULL)
-		return usage_error("no server: give --base-url URL or set CXONE_BASE_URL%s", "");
+		return lc_cli_usage_error(a, "no server: give --base-url URL or set CXONE_BASE_URL");
 	if (c->insecure)
 		lc_warn("*** --insecure: the server's TLS certificate is NOT verified; anyone on the path can "
 		        "read the token and the chats. Use --cacert FILE instead. ***");
@@ -335,8 +368,7 @@ record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 		return rc;
 	lc_info("recording session %s into %s", r->session, c->tape);
 	if (c->analyze) {
-		an_config_default(&acfg);
-		acfg.latency_sla_ms = (uint32_t)c->sla_ms;
+		acfg = c->acfg;
 		if (c->findings && (r->findings = fopen(c->findings, "w")) == NULL)
 			return lc_err_set(err, LC_EIO, "cannot write --findings %s: %m", c->findings);
 		if ((rc = rec_live_start(r->tape, r->session, &acfg, r->findings ? r->findings : stdout,
@@ -349,12 +381,13 @@ record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 	so.base_url = c->base_url;
 	so.tls = tls;
 	so.ping_s = (unsigned)c->ping_s;
+	so.pong_timeout_s = c->pong_s;
 	so.backoff_base_ms = (uint32_t)(c->rc_base_s * 1000);
 	so.backoff_cap_ms = (uint32_t)(c->rc_cap_s * 1000);
 	so.max_retries = c->max_retries;
 	so.cap = r->cap;
 	so.hooks = (rec_stream_hooks){rec_agent_on_open, rec_agent_on_frame, rec_agent_on_close,
-	                              rec_agent_on_sent, NULL};
+	                              rec_agent_on_sent, NULL, rec_agent_on_dead};
 	if ((rc = rec_stream_new(&so, &r->stream, err)) != LC_OK)
 		return rc;
 	memset(&wo, 0, sizeof(wo));
@@ -476,9 +509,10 @@ record_teardown(rec_run *r, const rec_cfg *c, lc_status rc, lc_err *err)
 	return rc;
 }
 
-int
-rec_cli_record(int argc, char **argv, const volatile sig_atomic_t *stop)
+static int
+rec_cli_record(lc_cli *a, void *ud)
 {
+	const volatile sig_atomic_t *stop = ((const rec_cli_ctx *)ud)->stop;
 	const char *vals[sizeof(cfg_flags) / sizeof(cfg_flags[0])] = {0};
 	rec_cfg c;
 	rec_run r;
@@ -490,22 +524,18 @@ rec_cli_record(int argc, char **argv, const volatile sig_atomic_t *stop)
 	memset(&c, 0, sizeof(c));
 	memset(&r, 0, sizeof(r));
 	c.max_retries = -1;
-	if ((ex = parse_args(argc, argv, &c, vals, &insecure)) >= 0)
+	if ((ex = parse_args(a, &c, vals, &insecure)) >= 0)
 		return ex;
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (c.n_convs)
-		return usage_error("--conversation belongs to 'cxrecord archive'%s", "");
-	if ((ex = resolve(&c, vals, insecure)) >= 0)
+	if ((ex = resolve(a, &c, vals, insecure)) >= 0)
 		goto out;
 	if (c.user_id == NULL && !c.shadow) {
-		ex = usage_error("no agent: give --user-id ID or set CXONE_USER_ID (or use --shadow)%s", "");
+		ex = lc_cli_usage_error(a, "no agent: give --user-id ID or set CXONE_USER_ID (or use --shadow)");
 		goto out;
 	}
 	if (c.user_id == NULL)
 		c.user_id = "shadow";
 	if ((c.findings || c.report) && !c.analyze) {
-		ex = usage_error("--findings and --report need --analyze%s", "");
+		ex = lc_cli_usage_error(a, "--findings and --report need --analyze");
 		goto out;
 	}
 	rc = record_setup(&r, &c, &err);
@@ -514,7 +544,7 @@ rec_cli_record(int argc, char **argv, const volatile sig_atomic_t *stop)
 	rc = record_teardown(&r, &c, rc, &err);
 	if (rc != LC_OK)
 		fprintf(stderr, "cxrecord: %s\n", lc_err_text(&err));
-	ex = lc_status_exit_code(rc);
+	ex = lc_cli_exit(rc);
 out:
 	lc_config_free(c.cfg);
 	return ex;
@@ -536,9 +566,10 @@ archive_page(void *ud, lc_bytes conversation, lc_bytes body)
 	return rc;
 }
 
-int
-rec_cli_archive(int argc, char **argv, const volatile sig_atomic_t *stop)
+static int
+rec_cli_archive(lc_cli *a, void *ud)
 {
+	const volatile sig_atomic_t *stop = ((const rec_cli_ctx *)ud)->stop;
 	const char *vals[sizeof(cfg_flags) / sizeof(cfg_flags[0])] = {0};
 	lc_tls_opts tls;
 	rec_cfg c;
@@ -551,14 +582,12 @@ rec_cli_archive(int argc, char **argv, const volatile sig_atomic_t *stop)
 
 	memset(&c, 0, sizeof(c));
 	memset(&r, 0, sizeof(r));
-	if ((ex = parse_args(argc, argv, &c, vals, &insecure)) >= 0)
+	if ((ex = parse_args(a, &c, vals, &insecure)) >= 0)
 		return ex;
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if ((ex = resolve(&c, vals, insecure)) >= 0)
+	if ((ex = resolve(a, &c, vals, insecure)) >= 0)
 		goto out;
 	if (c.n_convs == 0) {
-		ex = usage_error("archive needs --conversation ID (one or more)%s", "");
+		ex = lc_cli_usage_error(a, "archive needs --conversation ID (one or more)");
 		goto out;
 	}
 	tls = (lc_tls_opts){c.cacert, c.insecure};
@@ -580,7 +609,7 @@ rec_cli_archive(int argc, char **argv, const volatile sig_atomic_t *stop)
 	rc = record_teardown(&r, &c, rc, &err);
 	if (rc != LC_OK)
 		fprintf(stderr, "cxrecord archive: %s\n", lc_err_text(&err));
-	ex = lc_status_exit_code(rc);
+	ex = lc_cli_exit(rc);
 out:
 	lc_config_free(c.cfg);
 	return ex;
@@ -588,9 +617,10 @@ out:
 
 /* ------------------------------------------------------------------ import */
 
-int
-rec_cli_import(int argc, char **argv, const volatile sig_atomic_t *stop)
+static int
+rec_cli_import(lc_cli *a, void *ud)
 {
+	const volatile sig_atomic_t *stop = ((const rec_cli_ctx *)ud)->stop;
 	lc_redactor *red = NULL;
 	lc_tape *tape = NULL;
 	lc_tape_opts to;
@@ -599,24 +629,17 @@ rec_cli_import(int argc, char **argv, const volatile sig_atomic_t *stop)
 	char session[LC_SESSION_ID_MAX];
 	lc_status rc, st;
 	uint64_t n = 0;
+	const char *v;
 	int o;
 
-	opterr = 0;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while (lc_cli_next(a, &o, &v)) {
 		if (o == O_TAPE)
-			tapedir = optarg;
+			tapedir = v;
 		else if (o == O_KEY)
-			key_file = optarg;
-		else if (o == O_HELP)
-			return fputs(rec_cli_usage, stdout), 0;
-		else if (o == ':')
-			return usage_error("%s needs a value", argv[optind - 1]);
-		else
-			return usage_error("import: unknown or misplaced option '%s'", argv[optind - 1]);
+			key_file = v;
 	}
-	if (tapedir == NULL || optind >= argc)
-		return usage_error("import needs --tape DIR and at least one FILE%s", "");
+	if (tapedir == NULL || a->n_operands == 0)
+		return lc_cli_usage_error(a, "import needs --tape DIR and at least one FILE");
 	if ((rc = lc_redactor_open(key_file, 0, &red, &err)) == LC_OK) {
 		lc_tape_opts_init(&to);
 		to.redactor = red;
@@ -624,10 +647,10 @@ rec_cli_import(int argc, char **argv, const volatile sig_atomic_t *stop)
 	}
 	if (rc == LC_OK)
 		rc = lc_tape_session_begin(tape, NULL, "import", session, &err);
-	for (int i = optind; rc == LC_OK && i < argc && !*stop; i++) {
+	for (int i = 0; rc == LC_OK && i < a->n_operands && !*stop; i++) {
 		uint64_t before = n;
-		if ((rc = rec_import_file(tape, argv[i], &n, &err)) == LC_OK)
-			lc_info("%s: %llu events imported", argv[i], (unsigned long long)(n - before));
+		if ((rc = rec_import_file(tape, a->operands[i], &n, &err)) == LC_OK)
+			lc_info("%s: %llu events imported", a->operands[i], (unsigned long long)(n - before));
 	}
 	if (tape && (st = lc_tape_close(tape, &e2)) != LC_OK && rc == LC_OK)
 		rc = lc_err_set(&err, st, "%s", lc_err_text(&e2));
@@ -636,5 +659,5 @@ rec_cli_import(int argc, char **argv, const volatile sig_atomic_t *stop)
 		fprintf(stderr, "cxrecord import: %s\n", lc_err_text(&err));
 	else
 		lc_info("imported %llu events into session %s of %s", (unsigned long long)n, session, tapedir);
-	return lc_status_exit_code(rc);
+	return lc_cli_exit(rc);
 }

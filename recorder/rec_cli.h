@@ -5,17 +5,19 @@
 
 #include <signal.h>
 
-/*
- * Each takes the arguments after the subcommand name (argv[0] is the
- * subcommand) and returns the process exit code of CLI.md: 0 ok (also after
- * SIGINT/SIGTERM once everything is flushed), 1 runtime, 2 usage, 3 bad data.
- * stop is the flag the signal handler sets.
- */
-int rec_cli_record(int argc, char **argv, const volatile sig_atomic_t *stop);
-int rec_cli_archive(int argc, char **argv, const volatile sig_atomic_t *stop);
-int rec_cli_import(int argc, char **argv, const volatile sig_atomic_t *stop);
+#include "lc_cli.h"
 
-/* The usage text of all subcommands. */
-extern const char rec_cli_usage[];
+/* What cxrecord's main hands each subcommand (lc_cli_run's ud): the flag its signal handler sets. */
+typedef struct rec_cli_ctx {
+	const volatile sig_atomic_t *stop;
+} rec_cli_ctx;
+
+/*
+ * cxrecord's command table: record (also taken when the first argument is an
+ * option), archive, import. Each command returns the exit code of docs/cli.md:
+ * 0 ok (also after SIGINT/SIGTERM once everything is flushed), 1 runtime,
+ * 2 usage, 3 bad data. Run it with lc_cli_run(&rec_cli_prog, argc, argv, &ctx).
+ */
+extern const lc_cli_prog rec_cli_prog;
 
 #endif

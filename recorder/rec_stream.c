@@ -44,6 +44,9 @@ struct rec_stream {
 	struct lws *wsi;
 	lws_sorted_usec_list_t sul_tick, sul_ping, sul_retry, sul_send, sul_drain;
 	int64_t last_rx_ns, drain_until;
+	int64_t alive_ns;              /* the last proof of life: the open, a pong, any data */
+	int64_t pong_timeout_ns;
+	bool rx_seen;                  /* data came since the last tick (cheaper than a clock per frame) */
 	uint64_t drain_bytes;
 	enum st state;
 	rec_backoff bo;
@@ -386,13 +389,64 @@ begin_stop(rec_stream *s)
 	}
 }
 
+/*
+ * The peer has sent nothing (no pong, no frame) for the pong timeout: it is
+ * dead even if its socket is not closed. The time since its last sign of life
+ * goes on the tape as a gap, the agent hears of it, and the connection is
+ * dropped at once (no close handshake: nobody would answer it); on_closed
+ * records the close and schedules the reconnect.
+ */
+static void
+declare_dead(rec_stream *s, int64_t now)
+{
+	char why[64], body[160];
+	cx_event ev;
+
+	snprintf(why, sizeof(why), "no pong within %g s", (double)s->pong_timeout_ns / 1e9);
+	snprintf(body, sizeof(body), "{\"duration_ms\":%lld,\"ping_interval_s\":%u,\"pong_timeout_s\":%g}",
+	         (long long)((now - s->alive_ns) / 1000000), s->o.ping_s, (double)s->pong_timeout_ns / 1e9);
+	s->st.dead++;
+	lc_warn("stream: %s (%.1f s without a pong or a frame): the peer is gone; closing and reconnecting",
+	        why, (double)(now - s->alive_ns) / 1e9);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CX_GAP;
+	ev.reason = lc_bytes_str(why);
+	ev.raw = lc_bytes_str(body);
+	rec_capture_put(s->o.cap, &ev);
+	if (s->o.hooks.on_dead)
+		s->o.hooks.on_dead(s->o.ud, why);
+	s->close_code = LWS_CLOSE_STATUS_ABNORMAL_CLOSE;
+	snprintf(s->close_reason, sizeof(s->close_reason), "%s", why);
+	s->state = ST_CLOSING;
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/*
+ * Every tick: data seen since the last one is a sign of life; too long without
+ * one is death. (Should the receive side ever be paused on purpose, e.g. flow
+ * control while the writer catches up, that time must not count: pongs are
+ * not read then either.)
+ */
+static void
+check_alive(rec_stream *s, int64_t now)
+{
+	if (s->rx_seen) {
+		s->rx_seen = false;
+		s->alive_ns = now;
+	}
+	if (s->state == ST_OPEN && s->wsi && !s->stopping && now - s->alive_ns >= s->pong_timeout_ns)
+		declare_dead(s, now);
+}
+
 static void
 tick_fire(lws_sorted_usec_list_t *sul)
 {
 	rec_stream *s = lws_container_of(sul, rec_stream, sul_tick);
+	int64_t now = rec_now_mono_ns();
 
-	if ((s->stop && *s->stop) || (s->run_deadline && rec_now_mono_ns() >= s->run_deadline))
+	if ((s->stop && *s->stop) || (s->run_deadline && now >= s->run_deadline))
 		begin_stop(s);
+	check_alive(s, now);
 	if (s->o.hooks.on_tick)
 		s->o.hooks.on_tick(s->o.ud);
 	lws_sul_schedule(s->ctx, 0, &s->sul_tick, tick_fire, REC_TICK_US);
@@ -647,6 +701,8 @@ stream_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *i
 		s->attempts = 0;
 		rec_backoff_reset(&s->bo);
 		s->st.opens++;
+		s->alive_ns = rec_now_mono_ns();
+		s->rx_seen = false;
 		record_open(s, 101, "", NULL, NULL);
 		lc_info("stream open: %s://%s:%d%s", s->tls ? "wss" : "ws", s->host, s->port, s->path);
 		if (s->o.hooks.on_open)
@@ -672,6 +728,7 @@ stream_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *i
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
+		s->rx_seen = true;
 		if (s->stopping) {
 			s->last_rx_ns = rec_now_mono_ns();
 			s->drain_bytes += len;
@@ -687,6 +744,7 @@ stream_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *i
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 		s->st.pongs++;
+		s->alive_ns = rec_now_mono_ns();
 		return 0;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		return on_writable(s, wsi);
@@ -729,9 +787,21 @@ rec_stream_new(const rec_stream_opts *o, rec_stream **out, lc_err *err)
 	s->o = *o;
 	if (s->o.ping_s == 0)
 		s->o.ping_s = 20;
+	if (s->o.pong_timeout_s == 0) {
+		s->o.pong_timeout_s = 2.0 * s->o.ping_s;
+		if (s->o.pong_timeout_s < REC_PONG_FLOOR_S)
+			s->o.pong_timeout_s = REC_PONG_FLOOR_S;
+	}
+	s->pong_timeout_ns = (int64_t)(s->o.pong_timeout_s * 1e9);
 	pthread_mutex_init(&s->mu, NULL);
 	lc_buf_init(&s->rx, LC_FRAME_MAX);
 	lc_buf_init(&s->tx, LC_FRAME_MAX);
+	if (!(s->o.pong_timeout_s > s->o.ping_s)) {
+		rc = lc_err_set(err, LC_ECONFIG, "the pong timeout (%g s, --pong-timeout or pong_timeout_s) must "
+		    "be longer than the ping interval (%u s): a pong can only answer a ping", s->o.pong_timeout_s,
+		    s->o.ping_s);
+		goto fail;
+	}
 	if (!rec_stream_url(o->base_url, &s->tls, s->host, sizeof(s->host), &s->port, s->path, sizeof(s->path))) {
 		rc = lc_err_set(err, LC_ECONFIG, "base URL '%s' must be http(s)://HOST[:PORT]; set --base-url "
 		    "or CXONE_BASE_URL", o->base_url);

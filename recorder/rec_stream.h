@@ -14,6 +14,7 @@
 
 #define REC_OUT_QUEUE_MAX 4096u   /* outbound frames waiting for the socket or the bucket */
 #define REC_TAG_MAX 64            /* bytes of a frame's tag (its messageId), NUL included */
+#define REC_PONG_FLOOR_S 5.0      /* the default pong timeout is max(2 x ping interval, this) */
 
 /* What the stream tells the agent; all called on the stream's thread. Any may be NULL. */
 typedef struct rec_stream_hooks {
@@ -25,12 +26,17 @@ typedef struct rec_stream_hooks {
 	void (*on_sent)(void *ud, const char *tag, int64_t mono_ns);
 	/* Every 100 ms. */
 	void (*on_tick)(void *ud);
+	/* The peer stopped answering (no pong, no frame for the pong timeout): called with the
+	 * reason after the gap is on the tape and before the close (on_close follows). */
+	void (*on_dead)(void *ud, const char *why);
 } rec_stream_hooks;
 
 typedef struct rec_stream_opts {
 	const char *base_url;         /* ws(s) URL derived from it: http -> ws, https -> wss */
 	lc_tls_opts tls;
 	unsigned ping_s;              /* WebSocket ping interval (default 20) */
+	double pong_timeout_s;        /* nothing from the peer (no pong, no frame) this long: it is dead;
+	                                 0: max(2 x ping_s, REC_PONG_FLOOR_S); must exceed ping_s */
 	uint32_t backoff_base_ms;     /* default 2000 */
 	uint32_t backoff_cap_ms;      /* default 60000 */
 	long max_retries;             /* reconnect attempts without an open in between; < 0: unlimited */
@@ -48,6 +54,7 @@ typedef struct rec_stream rec_stream;
 
 typedef struct rec_stream_stats {
 	uint64_t opens, closes, refused_handshakes, pings, pongs;
+	uint64_t dead;                /* streams closed because the peer stopped answering */
 	uint64_t sent, send_refused;  /* send_refused: rec_stream_send found the queue full */
 	uint64_t queued;              /* frames waiting now */
 } rec_stream_stats;

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cxreplay: the replayer's command line — ls, show, play, verify, export from a subcommand table. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "an_engine.h"
+#include "lc_cli.h"
 #include "lc_clock.h"
 #include "lc_log.h"
 #include "lc_tape.h"
@@ -23,8 +23,6 @@
 
 #define REPORT_MAX ((size_t)256 << 20)   /* a report held before it is written */
 
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_DATA = 3 };
-
 /* Everything a subcommand may be given; each reads the flags it knows. */
 typedef struct cli {
 	const char *tape, *speed, *findings, *report, *format, *output, *config, *base_url;
@@ -32,48 +30,17 @@ typedef struct cli {
 	bool transcript, follow, json, secrets;
 } cli;
 
-typedef struct cmd {
-	const char *name;
-	int (*run)(const cli *c);
-	const char *flags;     /* the long options it accepts, space-separated */
-	const char *usage;
-} cmd;
-
 static int cmd_ls(const cli *c);
 static int cmd_show(const cli *c);
 static int cmd_play(const cli *c);
 static int cmd_verify(const cli *c);
 static int cmd_export(const cli *c);
 
-static const cmd cmds[] = {
-	{"ls", cmd_ls, " tape json ", "cxreplay ls --tape DIR [--json]"},
-	{"show", cmd_show, " tape conversation ", "cxreplay show --tape DIR --conversation ID"},
-	{"play", cmd_play, " tape speed session conversation from to transcript findings report "
-	    "format follow config ", "cxreplay play --tape DIR [--speed X|max] [--session ID] "
-	    "[--conversation ID] [--from TIME] [--to TIME] [--transcript] [--findings FILE.jsonl] "
-	    "[--report FILE] [--format text|json|csv|html] [--follow] [--config FILE]"},
-	{"verify", cmd_verify, " tape secrets ", "cxreplay verify --tape DIR [--secrets]"},
-	{"export", cmd_export, " tape format output session conversation from to base-url ",
-	    "cxreplay export --tape DIR --format jsonl|har [-o FILE] [--session ID] "
-	    "[--conversation ID] [--from TIME] [--to TIME] [--base-url URL]"},
-};
-#define NCMDS (sizeof cmds / sizeof cmds[0])
-
-static void
-usage(FILE *fp)
-{
-	fprintf(fp, "usage: cxreplay COMMAND [OPTIONS]\n");
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(fp, "  %s\n", cmds[i].usage);
-	fprintf(fp, "  TIME: 2023-10-31T15:00:00Z (ISO-8601) or an offset from the first selected "
-	    "event: +90s, +5m, +1h30m\n  --help, --version\n");
-}
-
 static int
 fail(const char *what, const lc_err *err, lc_status rc)
 {
 	fprintf(stderr, "cxreplay %s: %s\n", what, lc_err_text(err));
-	return lc_status_exit_code(rc);
+	return lc_cli_exit(rc);
 }
 
 static lc_status
@@ -127,7 +94,7 @@ cmd_ls(const cli *c)
 	free(s);
 	if (lc_tape_close(t, rc == LC_OK ? &err : NULL) != LC_OK && rc == LC_OK)
 		rc = err.status;
-	return rc == LC_OK ? EXIT_OK : fail("ls", &err, rc);
+	return rc == LC_OK ? LC_CLI_EXIT_OK : fail("ls", &err, rc);
 }
 
 /* ---------------------------------------------------------------- play and show */
@@ -181,7 +148,7 @@ play_finish(const char *what, const cli *c, const rpl_play_opts *o, const rpl_pl
 		rpl_play_fidelity_line(st, line, sizeof line);
 		fprintf(stderr, "cxreplay: %s\n", line);
 	}
-	return rc == LC_OK ? EXIT_OK : fail(what, err, rc);
+	return rc == LC_OK ? LC_CLI_EXIT_OK : fail(what, err, rc);
 }
 
 static int
@@ -220,8 +187,8 @@ cmd_play(const cli *c)
 	if (ff != NULL && fclose(ff) != 0 && rc == LC_OK)
 		rc = lc_err_set(&err, LC_EIO, "writing %s failed", c->findings);
 	code = play_finish("play", c, &o, &st, rc, &err);
-	if (lc_tape_close(t, NULL) != LC_OK && code == EXIT_OK)
-		code = EXIT_RUNTIME;
+	if (lc_tape_close(t, NULL) != LC_OK && code == LC_CLI_EXIT_OK)
+		code = LC_CLI_EXIT_RUNTIME;
 	lc_buf_free(&rep);
 	return code;
 }
@@ -251,7 +218,7 @@ cmd_show(const cli *c)
 		    c->sel.conversation, c->tape);
 	if (lc_tape_close(t, NULL) != LC_OK && rc == LC_OK)
 		rc = lc_err_set(&err, LC_EIO, "closing the tape failed");
-	return rc == LC_OK ? EXIT_OK : fail("show", &err, rc);
+	return rc == LC_OK ? LC_CLI_EXIT_OK : fail("show", &err, rc);
 }
 
 /* ---------------------------------------------------------------- verify and export */
@@ -265,14 +232,14 @@ cmd_verify(const cli *c)
 
 	if (c->tape == NULL) {
 		fprintf(stderr, "cxreplay verify: --tape DIR is required\n");
-		return EXIT_USAGE;
+		return LC_CLI_EXIT_USAGE;
 	}
 	rc = rpl_verify_tape(c->tape, c->secrets, &res, &err);
 	if (rc != LC_OK)
 		return fail("verify", &err, rc);
 	printf("tape %s: %" PRIu64 " events, every record, index and session checks out%s\n",
 	    c->tape, res.events, c->secrets ? "; no live secrets found" : "");
-	return EXIT_OK;
+	return LC_CLI_EXIT_OK;
 }
 
 static int
@@ -306,115 +273,133 @@ cmd_export(const cli *c)
 		rc = lc_err_set(&err, LC_EIO, "writing %s failed", c->output);
 	if (lc_tape_close(t, NULL) != LC_OK && rc == LC_OK)
 		rc = lc_err_set(&err, LC_EIO, "closing the tape failed");
-	return rc == LC_OK ? EXIT_OK : fail("export", &err, rc);
+	return rc == LC_OK ? LC_CLI_EXIT_OK : fail("export", &err, rc);
 }
 
 /* ---------------------------------------------------------------- options */
 
-static const struct option long_opts[] = {
-	{"tape", required_argument, NULL, 't'}, {"speed", required_argument, NULL, 'x'},
-	{"session", required_argument, NULL, 's'}, {"conversation", required_argument, NULL, 'c'},
-	{"from", required_argument, NULL, 'F'}, {"to", required_argument, NULL, 'T'},
-	{"transcript", no_argument, NULL, 'r'}, {"findings", required_argument, NULL, 'f'},
-	{"report", required_argument, NULL, 'R'}, {"format", required_argument, NULL, 'm'},
-	{"follow", no_argument, NULL, 'w'}, {"config", required_argument, NULL, 'C'},
-	{"json", no_argument, NULL, 'j'}, {"secrets", no_argument, NULL, 'S'},
-	{"output", required_argument, NULL, 'o'}, {"base-url", required_argument, NULL, 'b'},
-	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+/* One row per option; a command's table lists the rows it accepts (ids are the cli fields). */
+#define O_TAPE {"tape", 't', 0, "DIR", false, "the tape to read (required)"}
+#define O_SESSION {"session", 's', 0, "ID", false, "only this recording session (cxreplay ls lists them)"}
+#define O_CONV(h) {"conversation", 'c', 0, "ID", false, h}
+#define O_FROM {"from", 'F', 0, "TIME", false, "only events at or after TIME"}
+#define O_TO {"to", 'T', 0, "TIME", false, "only events before TIME"}
+#define O_END {NULL, 0, 0, NULL, false, NULL}
+
+static const lc_cli_opt ls_opts[] = {
+	O_TAPE, {"json", 'j', 0, NULL, false, "one JSON object per session instead of the table"}, O_END,
+};
+static const lc_cli_opt show_opts[] = {
+	O_TAPE, O_CONV("the conversation to print (required)"), O_END,
+};
+static const lc_cli_opt play_opts[] = {
+	O_TAPE,
+	{"speed", 'x', 0, "X|max", false, "1 real time (default), 10 ten times faster, max no waiting"},
+	O_SESSION, O_CONV("only this conversation"), O_FROM, O_TO,
+	{"transcript", 'r', 0, NULL, false, "print the annotated transcript on stdout (findings then "
+	    "go to --findings only)"},
+	{"findings", 'f', 0, "FILE.jsonl", false, "write the findings there (default: stdout)"},
+	{"report", 'R', 0, "FILE", false, "write the analyzer's report there at the end"},
+	{"format", 'm', 0, "text|json|csv|html", false, "the report's format (default text)"},
+	{"follow", 'w', 0, NULL, false, "keep reading as the recorder appends, until SIGINT/SIGTERM"},
+	{"config", 'C', 0, "FILE", false, "settings file, key = value (docs/configuration.md)"},
+	O_END,
+};
+static const lc_cli_opt verify_opts[] = {
+	O_TAPE, {"secrets", 'S', 0, NULL, false, "also fail if a live token or secret is on the tape"},
+	O_END,
+};
+static const lc_cli_opt export_opts[] = {
+	O_TAPE, {"format", 'm', 0, "jsonl|har", false, "the output format (required)"},
+	{"output", 'o', 'o', "FILE", false, "write there (default: stdout; - is stdout)"},
+	O_SESSION, O_CONV("only this conversation"), O_FROM, O_TO,
+	{"base-url", 'b', 0, "URL", false, "har: the server URL the requests are written against"},
+	O_END,
 };
 
-/* Does subcommand k accept the long option named name? */
-static bool
-accepts(const cmd *k, const char *name)
-{
-	char pat[40];
+/* A command's body, reached through its row's data. */
+typedef struct rpl_body {
+	int (*fn)(const cli *c);
+} rpl_body;
 
-	if (strcmp(name, "help") == 0 || strcmp(name, "version") == 0)
-		return true;
-	snprintf(pat, sizeof pat, " %s ", name);
-	return strstr(k->flags, pat) != NULL;
-}
+static const rpl_body ls_body = {cmd_ls}, show_body = {cmd_show}, play_body = {cmd_play},
+	verify_body = {cmd_verify}, export_body = {cmd_export};
 
-/* Parse argv for subcommand k into c; -1 to go on, else the exit code. */
+static int rpl_run(lc_cli *a, void *ud);
+
+static const char time_note[] =
+	"TIME: 2023-10-31T15:00:00Z (ISO-8601) or an offset from the first selected event: "
+	"+90s, +5m, +1h30m\n";
+
+/* Subcommands (tmux's cmd_table): a new one is one row, one option table and one function. */
+static const lc_cli_cmd cmds[] = {
+	{"ls", rpl_run, "list the recording sessions of a tape", "cxreplay ls --tape DIR [--json]",
+	    ls_opts, NULL, NULL, &ls_body},
+	{"show", rpl_run, "print one conversation's annotated transcript at once",
+	    "cxreplay show --tape DIR --conversation ID", show_opts, NULL, NULL, &show_body},
+	{"play", rpl_run, "replay a selection in recorded time into the analyzer",
+	    "cxreplay play --tape DIR [--speed X|max] [--session ID] "
+	    "[--conversation ID] [--from TIME] [--to TIME] [--transcript] [--findings FILE.jsonl] "
+	    "[--report FILE] [--format text|json|csv|html] [--follow] [--config FILE]", play_opts, NULL,
+	    time_note, &play_body},
+	{"verify", rpl_run, "check every record, index and session of a tape",
+	    "cxreplay verify --tape DIR [--secrets]", verify_opts, NULL, NULL, &verify_body},
+	{"export", rpl_run, "write a selection as JSON lines or HAR",
+	    "cxreplay export --tape DIR --format jsonl|har [-o FILE] [--session ID] "
+	    "[--conversation ID] [--from TIME] [--to TIME] [--base-url URL]", export_opts, NULL,
+	    time_note, &export_body},
+};
+
+static const lc_cli_prog prog = {"cxreplay", CXTAPE_VERSION, cmds, sizeof cmds / sizeof cmds[0],
+	NULL, time_note};
+
+/* The parsed options into c; -1 to go on, else the exit code. */
 static int
-parse_opts(const cmd *k, int argc, char **argv, cli *c)
+cli_fill(lc_cli *a, cli *c)
 {
-	int ch, idx;
+	const char *v;
+	int id;
 
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":o:", long_opts, &idx)) != -1) {
-		const char *name = ch == 'o' ? "output" : NULL;
-		for (size_t i = 0; name == NULL && long_opts[i].name; i++)
-			if (long_opts[i].val == ch)
-				name = long_opts[i].name;
-		if (ch == '?' || ch == ':' || name == NULL || !accepts(k, name)) {
-			fprintf(stderr, "cxreplay %s: %s option '%s'\nusage: %s\n", k->name,
-			    ch == ':' ? "missing value for" : "unknown", argv[optind - 1], k->usage);
-			return EXIT_USAGE;
-		}
-		switch (ch) {
-		case 't': c->tape = optarg; break;
-		case 'x': c->speed = optarg; break;
-		case 's': c->sel.session = optarg; break;
-		case 'c': c->sel.conversation = optarg; break;
-		case 'F': c->sel.from = optarg; break;
-		case 'T': c->sel.to = optarg; break;
+	while (lc_cli_next(a, &id, &v)) {
+		switch (id) {
+		case 't': c->tape = v; break;
+		case 'x': c->speed = v; break;
+		case 's': c->sel.session = v; break;
+		case 'c': c->sel.conversation = v; break;
+		case 'F': c->sel.from = v; break;
+		case 'T': c->sel.to = v; break;
 		case 'r': c->transcript = true; break;
-		case 'f': c->findings = optarg; break;
-		case 'R': c->report = optarg; break;
-		case 'm': c->format = optarg; break;
+		case 'f': c->findings = v; break;
+		case 'R': c->report = v; break;
+		case 'm': c->format = v; break;
 		case 'w': c->follow = true; break;
-		case 'C': c->config = optarg; break;
+		case 'C': c->config = v; break;
 		case 'j': c->json = true; break;
 		case 'S': c->secrets = true; break;
-		case 'o': c->output = optarg; break;
-		case 'b': c->base_url = optarg; break;
-		case 'h': printf("usage: %s\n", k->usage); return EXIT_OK;
-		case 'V': printf("cxreplay %s\n", CXTAPE_VERSION); return EXIT_OK;
+		case 'o': c->output = v; break;
+		case 'b': c->base_url = v; break;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "cxreplay %s: unexpected argument '%s'\nusage: %s\n", k->name,
-		    argv[optind], k->usage);
-		return EXIT_USAGE;
-	}
+	if (c->tape == NULL && a->cmd->data != &verify_body)
+		return lc_cli_usage_error(a, "--tape DIR is required");
 	return -1;
+}
+
+/* Every command: the options into a cli, then the row's body. */
+static int
+rpl_run(lc_cli *a, void *ud)
+{
+	const rpl_body *body = a->cmd->data;
+	cli c = {0};
+	int code = cli_fill(a, &c);
+
+	(void)ud;
+	return code >= 0 ? code : body->fn(&c);
 }
 
 int
 main(int argc, char **argv)
 {
-	cli c = {0};
-	int code;
-
 	lc_log_init("cxreplay", LC_LOG_INFO);
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("cxreplay %s\n", CXTAPE_VERSION);
-		return EXIT_OK;
-	}
-	for (size_t i = 0; i < NCMDS; i++) {
-		if (strcmp(argv[1], cmds[i].name) != 0)
-			continue;
-		code = parse_opts(&cmds[i], argc - 1, argv + 1, &c);
-		if (code >= 0)
-			return code;
-		if (c.tape == NULL && cmds[i].run != cmd_verify) {
-			fprintf(stderr, "cxreplay %s: --tape DIR is required\nusage: %s\n", cmds[i].name,
-			    cmds[i].usage);
-			return EXIT_USAGE;
-		}
-		return cmds[i].run(&c);
-	}
-	fprintf(stderr, "cxreplay: unknown command or option '%s'\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	return lc_cli_run(&prog, argc, argv, NULL);
 }

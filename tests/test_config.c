@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lc_config.h"
@@ -228,4 +229,166 @@ Test(config, too_many_settings_is_toobig)
 	}
 	cr_assert_eq(rc, LC_ETOOBIG);
 	lc_config_free(c);
+}
+
+/* ---- one grammar, one name per setting, across the programs ---------------------------------- */
+
+/* Everything fn wrote to stderr, into buf. */
+static void
+capture_stderr(void (*fn)(void *), void *ud, char *buf, size_t cap)
+{
+	FILE *f = tmpfile();
+	int save = dup(2);
+	size_t n;
+
+	cr_assert_not_null(f);
+	dup2(fileno(f), 2);
+	fn(ud);
+	fflush(stderr);
+	dup2(save, 2);
+	close(save);
+	rewind(f);
+	n = fread(buf, 1, cap - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+static lc_status load_rc;
+
+static void
+load_into(void *ud)
+{
+	void **a = ud;
+	load_rc = lc_config_load_file(a[0], a[1], NULL);
+}
+
+Test(config, old_name_warns_naming_the_new_one_and_still_works)
+{
+	char *path = write_file("sla_latency_ms = 1500\n", 0600);
+	lc_config *c = NULL;
+	char err[1024];
+	long long v;
+	void *args[2];
+
+	clear_env();
+	cr_assert_eq(lc_config_new(&c, NULL), LC_OK);
+	args[0] = c;
+	args[1] = path;
+	capture_stderr(load_into, args, err, sizeof err);
+	cr_assert_eq(load_rc, LC_OK);
+	cr_assert(strstr(err, "'sla_latency_ms' is now called 'latency_sla_ms'") != NULL, "%s", err);
+	cr_assert(strstr(err, ":1") != NULL, "the warning names the line: %s", err);
+	cr_assert_eq(lc_config_get_int(c, "latency_sla_ms", 2000, 1, 3600000, &v, NULL), LC_OK);
+	cr_assert_eq(v, 1500);
+	cr_assert_str_eq(lc_config_get(c, "sla_latency_ms"), "1500", "the old name reads the same setting");
+	cr_assert_eq(lc_config_check(c, NULL), LC_OK);
+	lc_config_free(c);
+	unlink(path);
+	free(path);
+}
+
+Test(config, new_name_works_without_a_warning_and_typos_are_refused)
+{
+	char *path = write_file("latency_sla_ms = 900\nsentiment_mode = vader\nlatency_sla_mss = 1\n", 0600);
+	lc_config *c = NULL;
+	lc_err e = LC_ERR_INIT;
+	char err[1024];
+	long long v;
+	void *args[2];
+
+	cr_assert_eq(lc_config_new(&c, NULL), LC_OK);
+	args[0] = c;
+	args[1] = path;
+	capture_stderr(load_into, args, err, sizeof err);
+	cr_assert_eq(load_rc, LC_OK);
+	cr_assert_str_eq(err, "");
+	cr_assert_eq(lc_config_get_int(c, "latency_sla_ms", 2000, 1, 3600000, &v, NULL), LC_OK);
+	cr_assert_eq(v, 900);
+	cr_assert_eq(lc_config_check(c, &e), LC_ECONFIG);
+	cr_assert(strstr(e.msg, ":3: unknown setting 'latency_sla_mss'") != NULL, "%s", e.msg);
+	lc_config_free(c);
+	unlink(path);
+	free(path);
+}
+
+Test(config, old_environment_name_warns_and_the_new_one_wins)
+{
+	lc_config *c = NULL;
+	long long v;
+
+	clear_env();
+	setenv("CXONE_SLA_LATENCY_MS", "1200", 1);
+	cr_assert_eq(lc_config_load(NULL, &c, NULL), LC_OK);
+	cr_assert_eq(lc_config_get_int(c, "latency_sla_ms", 2000, 1, 3600000, &v, NULL), LC_OK);
+	cr_assert_eq(v, 1200);
+	lc_config_free(c);
+	setenv("CXONE_LATENCY_SLA_MS", "1300", 1);
+	cr_assert_eq(lc_config_load(NULL, &c, NULL), LC_OK);
+	cr_assert_eq(lc_config_get_int(c, "latency_sla_ms", 2000, 1, 3600000, &v, NULL), LC_OK);
+	cr_assert_eq(v, 1300);
+	lc_config_free(c);
+	unsetenv("CXONE_SLA_LATENCY_MS");
+	unsetenv("CXONE_LATENCY_SLA_MS");
+}
+
+/* Run a program of the build with its stderr in out; returns the exit status. */
+static int
+run_prog(const char *args, char *out, size_t cap)
+{
+	const char *bin = getenv("CXTAPE_BIN");
+	char cmd[2048];
+	size_t n;
+	FILE *p;
+	int st;
+
+	cr_assert_not_null(bin, "run with CXTAPE_BIN (tests/run.sh sets it)");
+	snprintf(cmd, sizeof cmd, "%s/%s 2>&1 >/dev/null", bin, args);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	n = fread(out, 1, cap - 1, p);
+	out[n] = 0;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * One file of connection and analyzer settings, given to every program. Each
+ * stops on a missing tape right after the settings, and says so in its own
+ * words (`reached`): that line shows the file was read and accepted.
+ */
+Test(config, one_file_serves_cxrecord_cxreplay_and_cxanalyze)
+{
+	static const char body[] =
+	    "base_url = http://127.0.0.1:1\nclient_id = demo-client\nclient_secret = demo-secret\n"
+	    "rest_retries = 2\nsentiment_mode = vader\nbucket_rate = 5\n%s = %s\n";
+	static const struct { const char *args, *reached; } progs[] = {
+		{"cxanalyze report --tape /nonexistent/cxtape --config %s", "no tape at /nonexistent/cxtape"},
+		{"cxreplay play --tape /nonexistent/cxtape --speed max --config %s", "no tape at /nonexistent/cxtape"},
+		{"cxrecord --config %s", "--tape DIR is required"},
+	};
+	char text[512], args[1024], out[4096];
+
+	clear_env();
+	for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
+		char *path;
+
+		snprintf(text, sizeof text, body, "sla_latency_ms", "1500");
+		path = write_file(text, 0600);
+		snprintf(args, sizeof args, progs[i].args, path);
+		run_prog(args, out, sizeof out);
+		cr_expect(strstr(out, progs[i].reached) != NULL, "%s: %s", args, out);
+		cr_expect(strstr(out, "unknown") == NULL, "%s: %s", args, out);
+		cr_expect(strstr(out, "now called 'latency_sla_ms'") != NULL, "%s: %s", args, out);
+		unlink(path);
+		free(path);
+
+		snprintf(text, sizeof text, body, "latency_sla_ms", "0");
+		path = write_file(text, 0600);
+		snprintf(args, sizeof args, progs[i].args, path);
+		cr_expect_eq(run_prog(args, out, sizeof out), 2, "%s: %s", args, out);
+		cr_expect(strstr(out, "latency_sla_ms") != NULL, "the new name is read: %s: %s", args, out);
+		cr_expect(strstr(out, progs[i].reached) == NULL, "%s: %s", args, out);
+		unlink(path);
+		free(path);
+	}
 }

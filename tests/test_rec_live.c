@@ -15,6 +15,7 @@
 #include "an_feed.h"
 #include "lc_tape.h"
 #include "sim_harness.h"
+#include "tape_events.h"
 
 typedef struct rec_env {
 	char dir[128];
@@ -23,19 +24,6 @@ typedef struct rec_env {
 	sim_proc sim;
 	bool sim_up;
 } rec_env;
-
-/* One event as the tests look at it (copied out of the tape). */
-typedef struct tev {
-	cx_kind kind;
-	uint32_t flags;
-	int64_t wall, mono;
-	uint16_t status;
-	uint64_t exchange;
-	int32_t close_code;
-	char method[8], path[256], conv[96], reason[160], auth[64], retry_after[16];
-	char *raw;
-	size_t raw_len;
-} tev;
 
 /*
  * The running test's environment, so the suite's fini can stop cxsim and a
@@ -70,18 +58,11 @@ static void
 env_up(rec_env *e, const char *scenario, const char *const *extra)
 {
 	const char *args[SIM_HARNESS_ARGS_MAX];
-	char scen[512], key[256];
+	char scen[512];
 	size_t n = 0;
 
 	memset(e, 0, sizeof(*e));
-	snprintf(e->dir, sizeof(e->dir), "/tmp/test-rec-live-XXXXXX");
-	cr_assert_not_null(mkdtemp(e->dir));
-	snprintf(e->tape, sizeof(e->tape), "%s/tape", e->dir);
-	snprintf(e->log, sizeof(e->log), "%s/cxrecord.log", e->dir);
-	snprintf(key, sizeof(key), "%s/redact.key", e->dir);
-	setenv("CXTAPE_KEY_FILE", key, 1);
-	setenv("CXONE_CLIENT_ID", "demo-client", 1);
-	setenv("CXONE_CLIENT_SECRET", "demo-secret", 1);
+	rec_dir_up("test-rec-live", e->dir, sizeof(e->dir), e->tape, sizeof(e->tape), e->log, sizeof(e->log));
 	unsetenv("CXONE_BASE_URL");
 	unsetenv("CXONE_USER_ID");
 	args[n++] = "--time-scale";
@@ -213,84 +194,6 @@ static int
 rec_run(rec_env *e, const char *const *args, unsigned timeout_ms)
 {
 	return rec_wait(rec_spawn(e, args, true), timeout_ms);
-}
-
-static void
-copy_bytes(char *dst, size_t cap, lc_bytes b)
-{
-	size_t n = b.len < cap - 1 ? b.len : cap - 1;
-	if (n)
-		memcpy(dst, b.ptr, n);
-	dst[n] = 0;
-}
-
-/* Every event of the tape, copied out. *out: free with tevs_free. */
-static size_t
-tape_load(const char *dir, tev **out)
-{
-	lc_tape *t = NULL;
-	lc_cursor *c = NULL;
-	const cx_event *ev;
-	lc_err err = LC_ERR_INIT;
-	size_t n = 0, cap = 0;
-	tev *v = NULL;
-	lc_status rc;
-
-	cr_assert_eq(lc_tape_open_read(dir, &t, &err), LC_OK, "%s", lc_err_text(&err));
-	cr_assert_eq(lc_cursor_open(t, NULL, &c, &err), LC_OK, "%s", lc_err_text(&err));
-	while ((rc = lc_cursor_next(c, &ev, &err)) == LC_OK) {
-		tev *x;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			cr_assert_not_null(v = realloc(v, cap * sizeof(*v)));
-		}
-		x = &v[n++];
-		memset(x, 0, sizeof(*x));
-		x->kind = ev->kind;
-		x->flags = ev->flags;
-		x->wall = ev->wall_ns;
-		x->mono = ev->mono_ns;
-		x->status = ev->status;
-		x->exchange = ev->exchange;
-		x->close_code = ev->close_code;
-		copy_bytes(x->method, sizeof(x->method), ev->method);
-		copy_bytes(x->path, sizeof(x->path), ev->path);
-		copy_bytes(x->conv, sizeof(x->conv), ev->conversation);
-		copy_bytes(x->reason, sizeof(x->reason), ev->reason);
-		for (uint32_t h = 0; h < ev->n_headers; h++) {
-			if (lc_bytes_eq_str(ev->headers[h].name, "Authorization"))
-				copy_bytes(x->auth, sizeof(x->auth), ev->headers[h].value);
-			if (ev->headers[h].name.len == 11 && strncasecmp((const char *)ev->headers[h].name.ptr, "retry-after", 11) == 0)
-				copy_bytes(x->retry_after, sizeof(x->retry_after), ev->headers[h].value);
-		}
-		cr_assert_not_null(x->raw = malloc(ev->raw.len + 1));
-		if (ev->raw.len)
-			memcpy(x->raw, ev->raw.ptr, ev->raw.len);
-		x->raw[ev->raw.len] = 0;
-		x->raw_len = ev->raw.len;
-	}
-	cr_assert_eq(rc, LC_DONE, "%s", lc_err_text(&err));
-	lc_cursor_close(c);
-	cr_assert_eq(lc_tape_close(t, NULL), LC_OK);
-	*out = v;
-	return n;
-}
-
-static void
-tevs_free(tev *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i].raw);
-	free(v);
-}
-
-static size_t
-count_kind(const tev *v, size_t n, cx_kind k)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += v[i].kind == k;
-	return c;
 }
 
 static void

@@ -149,4 +149,94 @@ rfx_open_read(const char *dir)
 	return t;
 }
 
+/* Append raw bytes as one event; waits for the writer when its queue is full. */
+static inline void
+rfx_add_raw(lc_tape *t, cx_kind kind, uint32_t flags, int64_t at_ms, const char *conv,
+    const void *raw, size_t len)
+{
+	cx_event ev = {.kind = kind, .flags = flags, .wall_ns = RF_T0 + at_ms * RF_MS,
+	    .mono_ns = at_ms * RF_MS, .conversation = lc_bytes_str(conv), .raw = {raw, len}};
+	lc_err err = LC_ERR_INIT;
+
+	while (lc_tape_append(t, &ev, NULL, &err) == LC_EFULL) {
+		lc_err_clear(&err);
+		cr_assert_eq(lc_tape_flush(t, &err), LC_OK, "%s", err.msg);
+	}
+	cr_assert_eq(err.status, LC_OK, "%s", err.msg);
+}
+
+/*
+ * The mixed tape at dir: the chat, then 6,000 events of every shape a reader
+ * copies or skips: thousands (many batches of a pipe), escaped strings,
+ * binary and malformed frames, HTTP events with headers, a 1 MiB frame
+ * (larger than a batch's arena), imported agent lines, 429 error frames.
+ */
+static inline void
+rfx_make_mixed(rfx *f, const char *dir)
+{
+	lc_tape *t = rfx_open_write(f, dir);
+	lc_err err = LC_ERR_INIT;
+	char raw[512], conv[16];
+	size_t big_len = (size_t)1 << 20;   /* LC_FRAME_MAX: larger than an arena */
+	char *big = malloc(big_len);
+	int64_t at = 0;
+
+	cr_assert_not_null(big);
+	rfx_chat(t);
+	for (int i = 0; i < 6000; i++, at += 7) {
+		snprintf(conv, sizeof conv, "k-%d", i % 37);
+		switch (i % 9) {
+		case 0:
+			snprintf(raw, sizeof raw, "{\"type\":\"message\",\"conversationId\":\"%s\",\"messageId\":"
+			    "\"q-%d\",\"from\":{\"type\":\"customer\",\"id\":\"cu-%d\"},\"text\":\"caf\\u00e9 "
+			    "\\\"%d\\\" is late again, I want your manager\\nnow\"}", conv, i, i % 37, i);
+			break;
+		case 1:
+			snprintf(raw, sizeof raw, "{\"type\":\"message\",\"conversationId\":\"%s\",\"messageId\":"
+			    "\"a-%d\",\"text\":\"Sorry \\u2014 fixing it (%d)\"}", conv, i, i);
+			break;
+		case 2:
+			snprintf(raw, sizeof raw, "{\"type\":\"ack\",\"messageId\":\"a-%d\"}", i - 1);
+			break;
+		case 3:
+			snprintf(raw, sizeof raw, "{\"type\":\"error\",\"code\":429,\"messageId\":\"a-%d\","
+			    "\"retryAfter\":0.5,\"text\":\"slow \\\"down\\\"\"}", i - 2);
+			break;
+		case 4:
+			snprintf(raw, sizeof raw, "{\"type\":\"message\",\"conversationId\":\"%s\",\"messageId\":"
+			    "\"i-%d\",\"from\":{\"type\":\"agent\",\"id\":\"ag-1\"},\"text\":\"imported \\t%d\"}",
+			    conv, i, i);
+			rfx_add_raw(t, CX_FRAME_IN, CX_F_IMPORTED, at, conv, raw, strlen(raw));
+			continue;
+		case 5:
+			rfx_add_raw(t, CX_FRAME_IN, CX_F_BINARY, at, conv, "\x01\x02\x03", 3);
+			continue;
+		case 6:
+			snprintf(raw, sizeof raw, "{\"type\":\"message\",\"text\":");   /* cut short */
+			break;
+		case 7:
+			rfx_add_http(t, at, (uint64_t)(100 + i), 0, NULL);
+			rfx_add_http(t, at + 1, (uint64_t)(100 + i), i % 2 ? 429 : 200, "2");
+			continue;
+		default:
+			snprintf(raw, sizeof raw, "{\"type\":\"status\",\"conversationId\":\"%s\",\"status\":"
+			    "\"act\\u0069ve\"}", conv);
+			break;
+		}
+		rfx_add_raw(t, CX_FRAME_IN + (i % 9 == 1), 0, at, conv, raw, strlen(raw));
+		if (i == 2500) {   /* one huge customer message, mostly escapes */
+			size_t k = (size_t)snprintf(big, big_len, "{\"type\":\"message\",\"conversationId\":"
+			    "\"%s\",\"from\":{\"type\":\"customer\"},\"text\":\"", conv);
+			while (k + 16 < big_len) {
+				memcpy(big + k, "lawyer \\u00e9 ", 13);
+				k += 13;
+			}
+			memcpy(big + k, "\"}", 2);
+			rfx_add_raw(t, CX_FRAME_IN, 0, at, conv, big, k + 2);
+		}
+	}
+	cr_assert_eq(lc_tape_close(t, &err), LC_OK, "%s", err.msg);
+	free(big);
+}
+
 #endif
