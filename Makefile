@@ -7,6 +7,7 @@
 #   make bench      benchmarks, printing figures
 #   make fuzz       libFuzzer harnesses (clang) under build-fuzz/
 #   make demo       the simulator, the recorder and a report, end to end
+#   make check-arch the layering and library-owner rules (make test runs it)
 #   make deps       install every Debian 12 package the project needs (build and tests)
 #
 # A goal finds the Debian packages it needs missing: as root it installs them (apt-get,
@@ -18,7 +19,7 @@
 #   analyzer/source/*.c                -> libcxsource.a     (tape -> analyzer; above libcxanalyzer)
 #   recorder/*.c  but cxrecord.c       -> libcxrecorder.a   (+ program cxrecord)
 #   replayer/*.c  but cxreplay.c       -> libcxreplayer.a   (+ program cxreplay)
-#   fixtures/*.c  but cxsim.c          -> libcxsim.a        (+ program cxsim)
+#   fixtures/cxsim/*.c but cxsim.c    -> libcxsim.a        (+ program cxsim)
 #   tests/test_*.c                     -> one Criterion binary each
 #   tests/bench/bench_*.c              -> one benchmark binary each
 #   tests/fuzz/fuzz_*.c                -> one libFuzzer harness each
@@ -33,12 +34,12 @@ else
 BUILD      ?= build-san
 endif
 
-PKGS       := libwebsockets libcurl openssl msgpack lmdb libcjson
+PKGS       := libwebsockets libcurl openssl lmdb libcjson
 TEST_PKGS  := criterion
 # Debian packages: what the build needs, and what the tests add (make deps installs both).
 # openssl (the command) makes the simulator's test certificate during the build.
 BUILD_DEB  := build-essential pkg-config libwebsockets-dev libcurl4-openssl-dev libssl-dev \
-              libmsgpack-dev liblmdb-dev libcjson-dev openssl
+              liblmdb-dev libcjson-dev openssl
 TEST_DEB   := libcriterion-dev lmdb-utils clang libclang-rt-14-dev python3 python3-msgpack \
               python3-websockets python3-requests chromium
 APT_GET    := apt-get install -y --no-install-recommends
@@ -52,7 +53,7 @@ ifndef CXTAPE_INNER
 # Outer make: check that the Debian packages the goals need are there
 # (installing them when run as root), then run the real build.
 # ---------------------------------------------------------------------------
-.PHONY: $(BUILD_GOALS) $(TEST_GOALS) deps deps-check clean
+.PHONY: $(BUILD_GOALS) $(TEST_GOALS) deps deps-check clean check-arch
 
 GOALS   := $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))
 NEED    := $(BUILD_DEB) $(if $(filter $(TEST_GOALS) deps-check,$(GOALS)),$(TEST_DEB))
@@ -62,7 +63,7 @@ MISSING := $(shell command -v dpkg-query >/dev/null 2>&1 && for p in $(NEED); do
              dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed$$' || echo $$p; \
            done)
 ifneq ($(MISSING),)
-ifneq ($(filter-out clean deps,$(GOALS)),)
+ifneq ($(filter-out clean deps check-arch,$(GOALS)),)
 ifneq ($(shell id -u),0)
 $(info cxtape: these Debian packages are missing: $(strip $(MISSING)))
 $(info cxtape: install them as root, then run 'make $(GOALS)' again:)
@@ -93,6 +94,10 @@ deps:
 clean:
 	rm -rf build build-san build-fuzz demo
 
+# The layers and the library owners of docs/architecture.md, checked on the sources.
+check-arch:
+	@sh tests/check_arch.sh
+
 else
 # ---------------------------------------------------------------------------
 # Inner make: the build itself.
@@ -108,8 +113,20 @@ ifdef CI
 WARN     += -Werror
 endif
 OPT      ?= -O2
-CPPFLAGS += -D_GNU_SOURCE -DCXTAPE_VERSION='"$(VERSION)"' -Ilibcommon -Ianalyzer -Ianalyzer/source -Irecorder \
-            -Ireplayer -Ifixtures
+CPPFLAGS += -D_GNU_SOURCE -DCXTAPE_VERSION='"$(VERSION)"'
+# Each folder sees its own headers and those of the layers below it (docs/architecture.md);
+# tests/check_arch.sh checks the same rule on the sources, and tests see everything.
+INC_LC   := -Ilibcommon
+INC_AN   := -Ianalyzer $(INC_LC)
+INC_SRC  := -Ianalyzer/source $(INC_AN)
+INC_ALL  := -Irecorder -Ireplayer -Ifixtures/cxsim $(INC_SRC)
+$(BUILD)/obj/libcommon/%.o:      CPPFLAGS += $(INC_LC)
+$(BUILD)/obj/analyzer/%.o:       CPPFLAGS += $(INC_AN)
+$(BUILD)/obj/analyzer/source/%.o: CPPFLAGS += $(INC_SRC)
+$(BUILD)/obj/recorder/%.o:       CPPFLAGS += -Irecorder $(INC_SRC)
+$(BUILD)/obj/replayer/%.o:       CPPFLAGS += -Ireplayer $(INC_SRC)
+$(BUILD)/obj/fixtures/cxsim/%.o: CPPFLAGS += -Ifixtures/cxsim $(INC_LC)
+$(BUILD)/obj/tests/%.o:          CPPFLAGS += $(INC_ALL)
 CFLAGS   += -std=c11 -g $(OPT) $(WARN) -pthread $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 ifneq ($(SANITIZE),)
@@ -125,13 +142,13 @@ endif
 HOT_OPT  := $(if $(filter -O2,$(OPT)),-O3,$(OPT))
 $(BUILD)/obj/analyzer/an_sentiment.o $(BUILD)/obj/analyzer/an_escalate.o: OPT = $(HOT_OPT)
 
-MAINS    := analyzer/cxanalyze.c recorder/cxrecord.c replayer/cxreplay.c fixtures/cxsim.c
+MAINS    := analyzer/cxanalyze.c recorder/cxrecord.c replayer/cxreplay.c fixtures/cxsim/cxsim.c
 LC_SRC   := $(wildcard libcommon/*.c)
 AN_SRC   := $(filter-out $(MAINS),$(wildcard analyzer/*.c))
 SRC_SRC  := $(wildcard analyzer/source/*.c)
 REC_SRC  := $(filter-out $(MAINS),$(wildcard recorder/*.c))
 RPL_SRC  := $(filter-out $(MAINS),$(wildcard replayer/*.c))
-SIM_SRC  := $(filter-out $(MAINS),$(wildcard fixtures/*.c))
+SIM_SRC  := $(filter-out $(MAINS),$(wildcard fixtures/cxsim/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC:= $(wildcard tests/bench/bench_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -184,14 +201,19 @@ $(eval $(call mklib,$(LIB_REC),$(REC_SRC)))
 $(eval $(call mklib,$(LIB_RPL),$(RPL_SRC)))
 $(eval $(call mklib,$(LIB_SIM),$(SIM_SRC)))
 
-$(BUILD)/bin/cxanalyze: $(BUILD)/obj/analyzer/cxanalyze.o $(ALL_LIBS)
-$(BUILD)/bin/cxrecord:  $(BUILD)/obj/recorder/cxrecord.o $(ALL_LIBS)
-$(BUILD)/bin/cxreplay:  $(BUILD)/obj/replayer/cxreplay.o $(ALL_LIBS)
-$(BUILD)/bin/cxsim:     $(BUILD)/obj/fixtures/cxsim.o $(ALL_LIBS)
+# Each program links its own layer and those below it; no product program links the simulator.
+$(BUILD)/bin/cxanalyze: LIBS = $(LIB_SRC) $(LIB_AN) $(LIB_LC)
+$(BUILD)/bin/cxrecord:  LIBS = $(LIB_REC) $(LIB_SRC) $(LIB_AN) $(LIB_LC)
+$(BUILD)/bin/cxreplay:  LIBS = $(LIB_RPL) $(LIB_SRC) $(LIB_AN) $(LIB_LC)
+$(BUILD)/bin/cxsim:     LIBS = $(LIB_SIM) $(LIB_LC)
+$(BUILD)/bin/cxanalyze: $(BUILD)/obj/analyzer/cxanalyze.o $(LIB_SRC) $(LIB_AN) $(LIB_LC)
+$(BUILD)/bin/cxrecord:  $(BUILD)/obj/recorder/cxrecord.o $(LIB_REC) $(LIB_SRC) $(LIB_AN) $(LIB_LC)
+$(BUILD)/bin/cxreplay:  $(BUILD)/obj/replayer/cxreplay.o $(LIB_RPL) $(LIB_SRC) $(LIB_AN) $(LIB_LC)
+$(BUILD)/bin/cxsim:     $(BUILD)/obj/fixtures/cxsim/cxsim.o $(LIB_SIM) $(LIB_LC)
 $(PROGRAMS):
 	@mkdir -p $(@D)
 	$(say) LINK $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
@@ -220,6 +242,7 @@ check: programs $(TESTS)
 	@CXTAPE_BUILD=$(BUILD) sh tests/run.sh $(BUILD)
 
 test:
+	@sh tests/check_arch.sh
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined check
 	@$(MAKE) --no-print-directory fuzz-smoke

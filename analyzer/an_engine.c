@@ -54,7 +54,7 @@ ms_clamp(double ms)
 static void
 metric_init(an_metric *m, uint32_t threshold_ms)
 {
-	an_hist_init(&m->hist);
+	lc_hist_init(&m->hist);
 	m->within = m->breaches = 0;
 	m->threshold_ms = threshold_ms;
 }
@@ -65,7 +65,7 @@ metric_add(an_metric *m, int64_t us, lc_status *rc)
 {
 	bool breach = us > (int64_t)m->threshold_ms * 1000;
 
-	if (an_hist_add(&m->hist, (uint64_t)us) != LC_OK)
+	if (lc_hist_add(&m->hist, (uint64_t)us) != LC_OK)
 		*rc = LC_ENOMEM;
 	if (breach)
 		m->breaches++;
@@ -274,7 +274,7 @@ an_engine_new(const an_config *cfg, const an_lexicon *lx, const an_rules *rules,
 	metric_init(&e->latency, cfg->latency_sla_ms);
 	metric_init(&e->first_response, cfg->first_response_sla_ms);
 	metric_init(&e->response, cfg->response_sla_ms);
-	an_hist_init(&e->reconnect_hist);
+	lc_hist_init(&e->reconnect_hist);
 	e->lat_stride = 1;
 	snprintf(e->stream_rl.name, sizeof(e->stream_rl.name), "stream");
 	snprintf(e->handshake.name, sizeof(e->handshake.name), "handshake");
@@ -310,15 +310,15 @@ an_engine_free(an_engine *e)
 	}
 	free(e->convs);
 	for (uint32_t i = 0; i < e->n_agents; i++) {
-		an_hist_free(&e->agents[i].latency.hist);
-		an_hist_free(&e->agents[i].first_response.hist);
-		an_hist_free(&e->agents[i].response.hist);
+		lc_hist_free(&e->agents[i].latency.hist);
+		lc_hist_free(&e->agents[i].first_response.hist);
+		lc_hist_free(&e->agents[i].response.hist);
 	}
 	free(e->agents);
-	an_hist_free(&e->latency.hist);
-	an_hist_free(&e->first_response.hist);
-	an_hist_free(&e->response.hist);
-	an_hist_free(&e->reconnect_hist);
+	lc_hist_free(&e->latency.hist);
+	lc_hist_free(&e->first_response.hist);
+	lc_hist_free(&e->response.hist);
+	lc_hist_free(&e->reconnect_hist);
 	lc_map_free(e->sessions);
 	lc_map_free(e->session_agent);
 	lc_map_free(e->conv_map);
@@ -1072,7 +1072,7 @@ stream_open(an_engine *e, const cx_event *ev, an_tp at, lc_status *rc)
 
 		e->disconnected = false;
 		e->reconnects++;
-		if (an_hist_add(&e->reconnect_hist, (uint64_t)us) != LC_OK)
+		if (lc_hist_add(&e->reconnect_hist, (uint64_t)us) != LC_OK)
 			*rc = LC_ENOMEM;
 		finding_init(&f, AN_F_RECONNECT, ev);
 		f.endpoint = lc_bytes_str("stream");
@@ -1131,7 +1131,10 @@ annotation(an_engine *e, const cx_event *ev, lc_status *rc)
 		char name[160];
 		an_endpoint *ep;
 
-		copy_id(name, sizeof(name), ev->raw);
+		if (ev->method.len || ev->path.len)
+			an_endpoint_name(ev->method, ev->path, name, sizeof(name));
+		else
+			copy_id(name, sizeof(name), ev->raw);   /* older tapes: raw holds the name */
 		ep = endpoint_get(e, name);
 		chain_exhausted(e, ep, ev);
 	} else if (lc_bytes_eq_str(ev->reason, "ack_timeout")) {

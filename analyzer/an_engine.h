@@ -209,7 +209,8 @@ lc_status an_engine_report(an_engine *e, an_format fmt, lc_buf *out) LC_MUST_CHE
  * The name the analyzer gives a REST endpoint: "PUT /api/v2/presence/users/{id}"
  * (query dropped, the segment after users, conversations, sessions or messages
  * folded to {id}). A recorder that gives up after 429s appends an annotation
- * "retries_exhausted" whose raw text is this name.
+ * "retries_exhausted" with the call's method and path, named so here (older
+ * tapes hold the name itself as raw text; both are read).
  */
 void an_endpoint_name(lc_bytes method, lc_bytes path, char *out, size_t cap);
 

@@ -4,7 +4,7 @@
 #define AN_ENGINE_INT_H
 
 #include "an_engine.h"
-#include "an_hist.h"
+#include "lc_hist.h"
 #include "lc_json.h"
 #include "lc_map.h"
 
@@ -25,7 +25,7 @@ typedef struct an_tp {
 
 /* Counters and a histogram of one duration metric, with its threshold. */
 typedef struct an_metric {
-	an_hist hist;           /* microseconds */
+	lc_hist hist;           /* microseconds */
 	uint64_t within;        /* values <= threshold */
 	uint64_t breaches;
 	uint32_t threshold_ms;
@@ -158,7 +158,7 @@ struct an_engine {
 	uint64_t malformed, protocol_errors, auth_failures;
 	uint64_t connects, disconnects, reconnects, idle_closes, gaps, token_refreshes;
 	int64_t gap_ms;
-	an_hist reconnect_hist;          /* microseconds */
+	lc_hist reconnect_hist;          /* microseconds */
 	bool disconnected;
 	an_tp disconnected_at;
 	bool handshake_chain;

@@ -189,7 +189,7 @@ static void
 chart_latency_hist(html *h)
 {
 	const an_engine *e = h->e;
-	const an_hist *hs = &e->latency.hist;
+	const lc_hist *hs = &e->latency.hist;
 	double sla = e->cfg.latency_sla_ms, xmax, bin, ymax = 1;
 	uint64_t counts[32] = {0}, over = 0;
 	int nbins = 25;
@@ -198,7 +198,7 @@ chart_latency_hist(html *h)
 	chart c = {.w = 640, .h = 300, .ml = 56, .mr = 18, .mt = 16, .mb = 44, .yscale = 1};
 
 	xmax = fmax(sla * 1.5, fmin(an_html_us_ms(hs->max),
-	    an_html_us_ms(an_hist_percentile(hs, 99)) * 1.25));
+	    an_html_us_ms(lc_hist_percentile(hs, 99)) * 1.25));
 	bin = nice_step(xmax, nbins);
 	nbins = (int)ceil(xmax / bin);
 	if (nbins > 30)
@@ -206,10 +206,10 @@ chart_latency_hist(html *h)
 	for (int i = 0; i < nbins; i++) {
 		uint64_t lo = (uint64_t)(i * bin * 1000), hi = (uint64_t)((i + 1) * bin * 1000);
 
-		counts[i] = an_hist_count_le(hs, hi - 1) - (lo ? an_hist_count_le(hs, lo - 1) : 0);
+		counts[i] = lc_hist_count_le(hs, hi - 1) - (lo ? lc_hist_count_le(hs, lo - 1) : 0);
 		ymax = fmax(ymax, (double)counts[i]);
 	}
-	over = hs->count - an_hist_count_le(hs, (uint64_t)(nbins * bin * 1000) - 1);
+	over = hs->count - lc_hist_count_le(hs, (uint64_t)(nbins * bin * 1000) - 1);
 	c.x0 = 0;
 	c.x1 = nbins * bin;
 	c.xscale = ms_scale(c.x1, &unit);

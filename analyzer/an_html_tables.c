@@ -38,7 +38,7 @@ tile_open(html *h, const char *id, const char *label, bool bad)
 static void
 tile_metric(html *h, const char *id, const char *label, const an_metric *m)
 {
-	const an_hist *hs = &m->hist;
+	const lc_hist *hs = &m->hist;
 	char a[32], b[32], c[32];
 
 	tile_open(h, id, label, m->breaches > 0);
@@ -46,9 +46,9 @@ tile_metric(html *h, const char *id, const char *label, const an_metric *m)
 		put(h, "<p class=\"big\">–</p><p class=\"sub\">none measured</p></div>\n");
 		return;
 	}
-	an_html_fmt_dur((int64_t)(an_hist_percentile(hs, 50) / 1000), a, sizeof(a));
-	an_html_fmt_dur((int64_t)(an_hist_percentile(hs, 90) / 1000), b, sizeof(b));
-	an_html_fmt_dur((int64_t)(an_hist_percentile(hs, 99) / 1000), c, sizeof(c));
+	an_html_fmt_dur((int64_t)(lc_hist_percentile(hs, 50) / 1000), a, sizeof(a));
+	an_html_fmt_dur((int64_t)(lc_hist_percentile(hs, 90) / 1000), b, sizeof(b));
+	an_html_fmt_dur((int64_t)(lc_hist_percentile(hs, 99) / 1000), c, sizeof(c));
 	putf(h, "<p class=\"big\"><abbr title=\"median\">p50</abbr> %s</p><p class=\"sub\">p90 %s · "
 	    "p99 %s · %" PRIu64 " measured, %" PRIu64 " over %u ms</p></div>\n", a, b, c, hs->count,
 	    m->breaches, m->threshold_ms);
@@ -58,7 +58,7 @@ void
 an_html_section_tiles(html *h)
 {
 	const an_engine *e = h->e;
-	const an_hist *lh = &e->latency.hist;
+	const lc_hist *lh = &e->latency.hist;
 	uint64_t esc_total = 0;
 	rl_totals rl;
 	char d[32];
@@ -107,7 +107,7 @@ an_html_section_tiles(html *h)
 	    " disconnect%s · %" PRIu64 " gap%s (%s) · reconnect p50 %.0f ms</p></div>\n",
 	    e->reconnects, e->reconnects == 1 ? "" : "s", e->disconnects,
 	    e->disconnects == 1 ? "" : "s", e->gaps, e->gaps == 1 ? "" : "s", d,
-	    an_html_us_ms(an_hist_percentile(&e->reconnect_hist, 50)));
+	    an_html_us_ms(lc_hist_percentile(&e->reconnect_hist, 50)));
 	put(h, "</div></section>\n");
 }
 
@@ -133,7 +133,7 @@ td_num(html *h, uint64_t v, bool bad)
 static void
 td_metric(html *h, const an_metric *m)
 {
-	const an_hist *hs = &m->hist;
+	const lc_hist *hs = &m->hist;
 
 	if (hs->count == 0) {
 		put(h, "<td class=\"num\" data-v=\"-1\">–</td><td class=\"num\" data-v=\"-1\">–</td>"
@@ -142,8 +142,8 @@ td_metric(html *h, const an_metric *m)
 	}
 	putf(h, "<td class=\"num%s\" data-v=\"%.4f\">%.1f%%</td>", m->breaches ? " bad" : "",
 	    (double)m->within / (double)hs->count, 100.0 * (double)m->within / (double)hs->count);
-	td_ms(h, (int64_t)(an_hist_percentile(hs, 50) / 1000), false);
-	td_ms(h, (int64_t)(an_hist_percentile(hs, 90) / 1000), false);
+	td_ms(h, (int64_t)(lc_hist_percentile(hs, 50) / 1000), false);
+	td_ms(h, (int64_t)(lc_hist_percentile(hs, 90) / 1000), false);
 }
 
 void
@@ -307,7 +307,7 @@ an_html_section_rate_limits(html *h)
 	    PRIu64 " out, %" PRIu64 " malformed, %" PRIu64 " protocol errors</dd></dl>\n",
 	    e->cfg.bucket_rate, e->cfg.bucket_burst, e->model_throttled, e->model_sends, e->connects,
 	    e->disconnects, e->idle_closes, e->reconnects,
-	    an_html_us_ms(an_hist_percentile(&e->reconnect_hist, 50)), an_html_us_ms(e->reconnect_hist.max), e->gaps,
+	    an_html_us_ms(lc_hist_percentile(&e->reconnect_hist, 50)), an_html_us_ms(e->reconnect_hist.max), e->gaps,
 	    d, e->token_refreshes, e->auth_failures, e->frames_in, e->frames_out, e->malformed,
 	    e->protocol_errors);
 	if (e->caps_hit)

@@ -269,7 +269,7 @@ ms_of(uint64_t us)
 static lc_status
 json_metric(lc_buf *b, const char *name, const an_metric *m)
 {
-	const an_hist *h = &m->hist;
+	const lc_hist *h = &m->hist;
 	double share = h->count ? (double)m->within / (double)h->count : 0.0;
 
 	return lc_buf_printf(b, "\"%s\":{\"count\":%" PRIu64 ",\"threshold_ms\":%u,"
@@ -277,8 +277,8 @@ json_metric(lc_buf *b, const char *name, const an_metric *m)
 	    "\"mean_ms\":%.1f,\"p50_ms\":%.1f,\"p90_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f}",
 	    name, h->count, m->threshold_ms, m->within, m->breaches, share,
 	    h->count ? ms_of(h->sum) / (double)h->count : 0.0,
-	    ms_of(an_hist_percentile(h, 50)), ms_of(an_hist_percentile(h, 90)),
-	    ms_of(an_hist_percentile(h, 99)), ms_of(h->max));
+	    ms_of(lc_hist_percentile(h, 50)), ms_of(lc_hist_percentile(h, 90)),
+	    ms_of(lc_hist_percentile(h, 99)), ms_of(h->max));
 }
 
 static lc_status
@@ -395,7 +395,7 @@ report_json(an_engine *e, lc_buf *b)
 		    "\"caps_hit\":%" PRIu64 ",\"agents\":[",
 		    e->cfg.bucket_rate, e->cfg.bucket_burst, e->model_sends, e->model_throttled,
 		    e->connects, e->disconnects, e->reconnects,
-		    ms_of(an_hist_percentile(&e->reconnect_hist, 50)), ms_of(e->reconnect_hist.max),
+		    ms_of(lc_hist_percentile(&e->reconnect_hist, 50)), ms_of(e->reconnect_hist.max),
 		    e->idle_closes, e->gaps, e->gap_ms, e->token_refreshes, e->auth_failures,
 		    e->caps_hit);
 	for (uint32_t i = 0, n = 0; rc == LC_OK && i < e->n_agents; i++) {
@@ -484,15 +484,15 @@ report_csv(an_engine *e, lc_buf *b)
 static lc_status
 text_metric(lc_buf *b, const char *title, const an_metric *m)
 {
-	const an_hist *h = &m->hist;
+	const lc_hist *h = &m->hist;
 
 	if (h->count == 0)
 		return lc_buf_printf(b, "  %-16s none measured\n", title);
 	return lc_buf_printf(b, "  %-16s %" PRIu64 " measured, %.1f%% within %u ms, %" PRIu64
 	    " breaches; p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms\n", title, h->count,
 	    100.0 * (double)m->within / (double)h->count, m->threshold_ms, m->breaches,
-	    ms_of(an_hist_percentile(h, 50)), ms_of(an_hist_percentile(h, 90)),
-	    ms_of(an_hist_percentile(h, 99)), ms_of(h->max));
+	    ms_of(lc_hist_percentile(h, 50)), ms_of(lc_hist_percentile(h, 90)),
+	    ms_of(lc_hist_percentile(h, 99)), ms_of(h->max));
 }
 
 static lc_status
@@ -551,7 +551,7 @@ report_text(an_engine *e, lc_buf *b)
 		    PRIu64 " idle), %" PRIu64 " reconnects (p50 %.0f ms), %" PRIu64 " gaps, %" PRIu64
 		    " token refreshes, %" PRIu64 " auth failures, %" PRIu64 " malformed frames\n",
 		    e->connects, e->disconnects, e->idle_closes, e->reconnects,
-		    ms_of(an_hist_percentile(&e->reconnect_hist, 50)), e->gaps, e->token_refreshes,
+		    ms_of(lc_hist_percentile(&e->reconnect_hist, 50)), e->gaps, e->token_refreshes,
 		    e->auth_failures, e->malformed);
 	if (rc == LC_OK && e->caps_hit)
 		rc = lc_buf_printf(b, "warning: %" PRIu64 " items were over the analyzer's caps and not"

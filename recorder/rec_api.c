@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* rec_api: presence, routing and transcripts over rec_http, with the tutorial's retry defects fixed. */
-#include <errno.h>
-#include <math.h>
+/* rec_api: presence, routing and transcripts over lc_oauth's authorised calls. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "an_engine.h"
 #include "lc_json.h"
 #include "lc_log.h"
 #include "rec_api.h"
@@ -15,133 +11,25 @@
 #define REC_PATH_MAX 1024
 #define REC_BODY_SMALL_MAX ((size_t)16 << 10)   /* a presence or routing body */
 
-static bool
-wait_for(const rec_api *api, double s)
-{
-	struct timespec ts;
-
-	if (api->wait)
-		return api->wait(api->wait_ud, s);
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-	return true;
-}
-
-/* Seconds to wait before retry number `attempt` when the server gave no Retry-After. */
-static double
-fallback_wait(unsigned attempt)
-{
-	double s = 1.0;
-
-	for (unsigned i = 0; i < attempt && s < 30; i++)
-		s *= 2;
-	return s;
-}
-
 lc_status
-rec_api_token(const rec_api *api, bool force, char *out, size_t cap, lc_err *err)
+rec_api_http_new(const char *base_url, const lc_tls_opts *tls, rec_capture *cap, lc_http **out,
+    lc_err *err)
 {
-	for (unsigned attempt = 0;; attempt++) {
-		double ra = -1;
-		lc_err e2 = LC_ERR_INIT;
-		lc_status rc = rec_auth_token(api->auth, api->http, force, out, cap, &ra, &e2);
-		if (rc != LC_ERATELIMIT || attempt >= api->max_retries) {
-			if (rc == LC_ERATELIMIT)
-				rec_api_exhausted(api, "POST", "/api/v2/oauth/token");
-			return rc ? lc_err_set(err, rc, "%s", lc_err_text(&e2)) : LC_OK;
-		}
-		lc_warn("token endpoint: 429, waiting %.1f s (retry %u of %u)", ra >= 0 ? ra : fallback_wait(attempt),
-		        attempt + 1, api->max_retries);
-		if (!wait_for(api, ra >= 0 ? ra : fallback_wait(attempt)))
-			return lc_err_set(err, LC_ECLOSED, "stopped while waiting to retry the token request");
-	}
+	lc_http_tap tap = rec_capture_http_tap(cap);
+
+	return lc_http_new(base_url, tls, &tap, "cxrecord/" CXTAPE_VERSION, out, err);
 }
 
-void
-rec_api_exhausted(const rec_api *api, const char *method, const char *path)
+const char *
+rec_api_scope_for(const char *method, const char *path)
 {
-	rec_capture *cap = rec_http_capture(api->http);
-	char name[256];
-	cx_event ev;
+	bool put = strcmp(method, "PUT") == 0;
 
-	an_endpoint_name(lc_bytes_str(method), lc_bytes_str(path), name, sizeof(name));
-	lc_error("%s: still rate limited (429) after %u retries; giving up on this call", name,
-	         api->max_retries);
-	if (cap == NULL)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = CX_ANNOTATION;
-	ev.reason = lc_bytes_str("retries_exhausted");
-	ev.raw = lc_bytes_str(name);
-	rec_capture_put(cap, &ev);
-}
-
-static const char *
-scope_for(const rec_http_req *rq)
-{
-	bool put = strcmp(rq->method, "PUT") == 0;
-
-	if (strncmp(rq->path, "/api/v2/presence/", 17) == 0)
+	if (strncmp(path, "/api/v2/presence/", 17) == 0)
 		return put ? "presence:write" : "presence:read";
-	if (strncmp(rq->path, "/api/v2/routing/", 16) == 0)
+	if (strncmp(path, "/api/v2/routing/", 16) == 0)
 		return put ? "routing:write" : "routing:read";
 	return "chat:read";
-}
-
-lc_status
-rec_api_call(const rec_api *api, const rec_http_req *rq, rec_http_resp *resp, lc_err *err)
-{
-	char token[REC_TOKEN_MAX];
-	bool refreshed = false;
-	rec_http_req r = *rq;
-	lc_status rc;
-	unsigned retries = 0;
-
-	memset(resp, 0, sizeof(*resp));
-	for (;;) {
-		if ((rc = rec_api_token(api, false, token, sizeof(token), err)) != LC_OK)
-			break;
-		r.bearer = token;
-		rc = rec_http_call(api->http, &r, resp, err);
-		if (rc != LC_OK)
-			break;
-		if (resp->status == 401 && !refreshed) {
-			lc_info("%s %s: 401, getting a new token and trying once more", r.method, r.path);
-			rec_auth_invalidate(api->auth);
-			refreshed = true;
-		} else if (resp->status == 401) {
-			rc = lc_err_set(err, LC_EAUTH, "%s %s was refused (401) with a fresh token for client id "
-			    "'%s'; check that the client is allowed to call it", r.method, r.path,
-			    rec_auth_client_id(api->auth));
-			break;
-		} else if (resp->status == 403) {
-			rc = lc_err_set(err, LC_EFORBIDDEN, "%s %s was refused (403): client id '%s' lacks the "
-			    "scope %s; grant it to the client in CXone", r.method, r.path,
-			    rec_auth_client_id(api->auth), scope_for(&r));
-			break;
-		} else if (resp->status == 429 && retries >= api->max_retries) {
-			rec_api_exhausted(api, r.method, r.path);
-			rc = lc_err_set(err, LC_ERATELIMIT, "%s %s: still rate limited after %u retries",
-			    r.method, r.path, retries);
-			break;
-		} else if (resp->status == 429) {
-			double w = resp->retry_after_s >= 0 ? resp->retry_after_s : fallback_wait(retries);
-			retries++;
-			lc_warn("%s %s: 429, waiting %.1f s as asked (retry %u of %u)", r.method, r.path, w,
-			        retries, api->max_retries);
-			if (!wait_for(api, w)) {
-				rc = lc_err_set(err, LC_ECLOSED, "stopped while waiting to retry %s %s", r.method, r.path);
-				break;
-			}
-		} else {
-			break;
-		}
-		rec_http_resp_free(resp);
-	}
-	explicit_bzero(token, sizeof(token));
-	return rc;
 }
 
 /* Append s percent-encoded as one path segment. */
@@ -162,26 +50,26 @@ path_segment(char *out, size_t cap, const char *s)
 }
 
 static lc_status
-put_json(const rec_api *api, const char *path, lc_buf *body, lc_err *err)
+put_json(const lc_oauth_api *api, const char *path, lc_buf *body, lc_err *err)
 {
-	rec_http_resp resp;
-	rec_http_req rq;
+	lc_http_resp resp;
+	lc_http_req rq;
 	lc_status rc;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.method = "PUT";
 	rq.path = path;
 	rq.body = lc_buf_bytes(body);
-	rc = rec_api_call(api, &rq, &resp, err);
+	rc = lc_oauth_api_call(api, &rq, &resp, err);
 	if (rc == LC_OK && (resp.status < 200 || resp.status > 299))
 		rc = lc_err_set(err, LC_EHTTP, "PUT %s answered %d: %.*s", path, resp.status,
 		    (int)(resp.body.len > 200 ? 200 : resp.body.len), resp.body.ptr ? (const char *)resp.body.ptr : "");
-	rec_http_resp_free(&resp);
+	lc_http_resp_free(&resp);
 	return rc;
 }
 
 lc_status
-rec_api_presence(const rec_api *api, const char *user, const char *status, lc_err *err)
+rec_api_presence(const lc_oauth_api *api, const char *user, const char *status, lc_err *err)
 {
 	char path[REC_PATH_MAX] = "/api/v2/presence/users/";
 	lc_status rc;
@@ -198,7 +86,7 @@ rec_api_presence(const rec_api *api, const char *user, const char *status, lc_er
 }
 
 lc_status
-rec_api_routing(const rec_api *api, const char *user, double availability, const rec_skill *skills,
+rec_api_routing(const lc_oauth_api *api, const char *user, double availability, const rec_skill *skills,
     size_t n_skills, lc_err *err)
 {
 	char path[REC_PATH_MAX] = "/api/v2/routing/users/";
@@ -225,7 +113,7 @@ rec_api_routing(const rec_api *api, const char *user, double availability, const
 
 /* The next page token of a transcript page into out ("" on the last page). */
 static lc_status
-next_page(const rec_http_resp *resp, char *out, size_t cap, lc_err *err)
+next_page(const lc_http_resp *resp, char *out, size_t cap, lc_err *err)
 {
 	lc_json_doc *d = NULL;
 	lc_bytes t;
@@ -246,12 +134,12 @@ next_page(const rec_http_resp *resp, char *out, size_t cap, lc_err *err)
 }
 
 lc_status
-rec_api_transcript(const rec_api *api, const char *conversation, rec_page_fn page, void *ud,
+rec_api_transcript(const lc_oauth_api *api, const char *conversation, rec_page_fn page, void *ud,
     unsigned *pages, lc_err *err)
 {
 	char path[REC_PATH_MAX], tok[REC_NAME_MAX * 3] = "";
-	rec_http_resp resp;
-	rec_http_req rq;
+	lc_http_resp resp;
+	lc_http_req rq;
 	lc_status rc = LC_OK;
 	unsigned n = 0;
 
@@ -264,7 +152,7 @@ rec_api_transcript(const rec_api *api, const char *conversation, rec_page_fn pag
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/transcript?pageSize=100%s%s",
 		         tok[0] ? "&pageToken=" : "", tok);
 		rq.path = path;
-		if ((rc = rec_api_call(api, &rq, &resp, err)) != LC_OK)
+		if ((rc = lc_oauth_api_call(api, &rq, &resp, err)) != LC_OK)
 			break;
 		if (resp.status == 404)
 			rc = lc_err_set(err, LC_ENOTFOUND, "conversation %s: no transcript (404); check the id",
@@ -275,7 +163,7 @@ rec_api_transcript(const rec_api *api, const char *conversation, rec_page_fn pag
 			rc = page(ud, rq.conversation, lc_buf_bytes(&resp.body));
 		if (rc == LC_OK)
 			rc = next_page(&resp, tok, sizeof(tok), err);
-		rec_http_resp_free(&resp);
+		lc_http_resp_free(&resp);
 		n++;
 	} while (rc == LC_OK && tok[0] && n < REC_TRANSCRIPT_PAGES_MAX);
 	if (pages)

@@ -91,3 +91,12 @@ rec_capture_tape(rec_capture *c)
 {
 	return c->tape;
 }
+
+static uint64_t tap_exchange(void *ud) { return rec_capture_exchange(ud); }
+static void tap_put(void *ud, cx_event *ev) { (void)rec_capture_put(ud, ev); }
+
+lc_http_tap
+rec_capture_http_tap(rec_capture *c)
+{
+	return (lc_http_tap){tap_exchange, tap_put, c};
+}

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lc_event.h"
+#include "lc_http.h"
 #include "lc_tape.h"
 
 typedef struct rec_capture rec_capture;
@@ -35,6 +36,9 @@ uint64_t rec_capture_put(rec_capture *c, cx_event *ev);
 
 /* A fresh exchange number pairing an HTTP request with its response. Thread-safe. */
 uint64_t rec_capture_exchange(rec_capture *c);
+
+/* A tap for lc_http: its exchanges (and the OAuth client's records) go onto this capture. */
+lc_http_tap rec_capture_http_tap(rec_capture *c);
 
 /* Count one malformed inbound frame. */
 void rec_capture_count_malformed(rec_capture *c);

@@ -329,8 +329,8 @@ typedef struct rec_run {
 	lc_redactor *red;
 	lc_tape *tape;
 	rec_capture *cap;
-	rec_http *http;
-	rec_auth *auth;
+	lc_http *http;
+	lc_oauth *auth;
 	rec_worker *worker;
 	rec_stream *stream;
 	rec_agent *agent;
@@ -345,18 +345,18 @@ typedef struct rec_run {
 static lc_status
 record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 {
-	rec_tls_opts tls = {c->cacert, c->insecure};
+	lc_tls_opts tls = {c->cacert, c->insecure};
 	rec_worker_opts wo;
 	rec_stream_opts so;
 	rec_agent_opts ao;
 	an_config acfg;
 	lc_status rc;
 
-	rec_url_host(c->base_url, r->site, sizeof(r->site));
-	if ((rc = rec_auth_new(c->client_id, c->secret, c->shadow ? REC_SCOPES_SHADOW
+	lc_url_host(c->base_url, r->site, sizeof(r->site));
+	if ((rc = lc_oauth_new(c->client_id, c->secret, c->shadow ? REC_SCOPES_SHADOW
 	                       : c->scopes ? c->scopes : REC_SCOPES_AGENT, &r->auth, err)) != LC_OK)
 		return rc;
-	rec_auth_set_margin(r->auth, c->margin_s);
+	lc_oauth_set_margin(r->auth, c->margin_s);
 	if ((rc = open_tape(c, &r->red, &r->tape, err)) != LC_OK)
 		return rc;
 	if ((rc = rec_capture_new(r->tape, &r->cap, err)) != LC_OK)
@@ -375,7 +375,7 @@ record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 		                         &r->live, err)) != LC_OK)
 			return rc;
 	}
-	if ((rc = rec_http_new(c->base_url, &tls, r->cap, &r->http, err)) != LC_OK)
+	if ((rc = rec_api_http_new(c->base_url, &tls, r->cap, &r->http, err)) != LC_OK)
 		return rc;
 	rec_stream_opts_init(&so);
 	so.base_url = c->base_url;
@@ -391,7 +391,7 @@ record_setup(rec_run *r, const rec_cfg *c, lc_err *err)
 	if ((rc = rec_stream_new(&so, &r->stream, err)) != LC_OK)
 		return rc;
 	memset(&wo, 0, sizeof(wo));
-	wo.api = (rec_api){r->http, r->auth, (unsigned)c->rest_retries, NULL, NULL};
+	wo.api = (lc_oauth_api){r->http, r->auth, (unsigned)c->rest_retries, NULL, NULL, rec_api_scope_for};
 	wo.user_id = c->user_id;
 	wo.skills = c->skills;
 	wo.n_skills = c->n_skills;
@@ -500,8 +500,8 @@ record_teardown(rec_run *r, const rec_cfg *c, lc_status rc, lc_err *err)
 			rc = lc_err_set(err, st, "%s", lc_err_text(&e4));
 	}
 	rec_capture_free(r->cap);
-	rec_http_free(r->http);
-	rec_auth_free(r->auth);
+	lc_http_free(r->http);
+	lc_oauth_free(r->auth);
 	lc_redactor_free(r->red);
 	if (rc == LC_OK && lost)
 		rc = lc_err_set(err, LC_EFULL, "%llu events could not be kept (the tape's queue was full: "
@@ -571,10 +571,10 @@ rec_cli_archive(lc_cli *a, void *ud)
 {
 	const volatile sig_atomic_t *stop = ((const rec_cli_ctx *)ud)->stop;
 	const char *vals[sizeof(cfg_flags) / sizeof(cfg_flags[0])] = {0};
-	rec_tls_opts tls;
+	lc_tls_opts tls;
 	rec_cfg c;
 	rec_run r;
-	rec_api api;
+	lc_oauth_api api;
 	lc_err err = LC_ERR_INIT;
 	lc_status rc = LC_OK;
 	bool insecure = false;
@@ -590,16 +590,16 @@ rec_cli_archive(lc_cli *a, void *ud)
 		ex = lc_cli_usage_error(a, "archive needs --conversation ID (one or more)");
 		goto out;
 	}
-	tls = (rec_tls_opts){c.cacert, c.insecure};
-	rec_url_host(c.base_url, r.site, sizeof(r.site));
-	if ((rc = rec_auth_new(c.client_id, c.secret, "chat:read", &r.auth, &err)) == LC_OK &&
+	tls = (lc_tls_opts){c.cacert, c.insecure};
+	lc_url_host(c.base_url, r.site, sizeof(r.site));
+	if ((rc = lc_oauth_new(c.client_id, c.secret, "chat:read", &r.auth, &err)) == LC_OK &&
 	    (rc = open_tape(&c, &r.red, &r.tape, &err)) == LC_OK &&
 	    (rc = rec_capture_new(r.tape, &r.cap, &err)) == LC_OK &&
 	    (rc = lc_tape_session_begin(r.tape, c.user_id, r.site, r.session, &err)) == LC_OK)
-		rc = rec_http_new(c.base_url, &tls, r.cap, &r.http, &err);
+		rc = rec_api_http_new(c.base_url, &tls, r.cap, &r.http, &err);
 	if (rc == LC_OK)
 		note_session(r.cap, c.user_id ? c.user_id : "", r.site);
-	api = (rec_api){r.http, r.auth, (unsigned)c.rest_retries, NULL, NULL};
+	api = (lc_oauth_api){r.http, r.auth, (unsigned)c.rest_retries, NULL, NULL, rec_api_scope_for};
 	for (size_t i = 0; rc == LC_OK && i < c.n_convs && !*stop; i++) {
 		unsigned pages = 0;
 		rc = rec_api_transcript(&api, c.convs[i], archive_page, r.tape, &pages, &err);

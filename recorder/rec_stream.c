@@ -37,7 +37,7 @@ typedef struct out_frame {
 
 struct rec_stream {
 	rec_stream_opts o;
-	char host[REC_HOST_MAX], path[REC_WSPATH_MAX], cacert[REC_URL_MAX];
+	char host[REC_HOST_MAX], path[REC_WSPATH_MAX], cacert[LC_URL_MAX];
 	int port;
 	bool tls;
 	struct lws_context *ctx;
@@ -55,7 +55,7 @@ struct rec_stream {
 	lc_buf rx;
 	lc_buf tx;                     /* the frame being sent, unmasked */
 	bool rx_trunc;
-	char token[REC_TOKEN_MAX];
+	char token[LC_OAUTH_TOKEN_MAX];
 	int close_code;
 	char close_reason[128];
 	bool want_ping, close_now, stopping, done;
@@ -72,7 +72,7 @@ struct rec_stream {
 	pthread_mutex_t mu;
 	bool in_ready;
 	lc_status in_status;
-	char in_token[REC_TOKEN_MAX];
+	char in_token[LC_OAUTH_TOKEN_MAX];
 	char in_msg[LC_ERR_MSG_MAX];
 };
 
@@ -136,7 +136,7 @@ static void
 record_open(rec_stream *s, int status, const char *reason, const char *retry_after, const char *www)
 {
 	cx_header hd[3];
-	char auth[REC_TOKEN_MAX + 8];
+	char auth[LC_OAUTH_TOKEN_MAX + 8];
 	cx_event ev;
 	uint32_t n = 0;
 
@@ -689,7 +689,7 @@ stream_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *i
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
 		unsigned char **p = in, *end = *p + len;
-		char auth[REC_TOKEN_MAX + 8];
+		char auth[LC_OAUTH_TOKEN_MAX + 8];
 		int n = snprintf(auth, sizeof(auth), "Bearer %s", s->token), r;
 		r = lws_add_http_header_by_name(wsi, (const unsigned char *)"authorization:",
 		                                (const unsigned char *)auth, n, p, end);

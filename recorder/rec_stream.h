@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lc_http.h"
 #include "lc_json.h"
 #include "rec_capture.h"
-#include "rec_http.h"
 #include "rec_worker.h"
 
 #define REC_OUT_QUEUE_MAX 4096u   /* outbound frames waiting for the socket or the bucket */
@@ -33,7 +33,7 @@ typedef struct rec_stream_hooks {
 
 typedef struct rec_stream_opts {
 	const char *base_url;         /* ws(s) URL derived from it: http -> ws, https -> wss */
-	rec_tls_opts tls;
+	lc_tls_opts tls;
 	unsigned ping_s;              /* WebSocket ping interval (default 20) */
 	double pong_timeout_s;        /* nothing from the peer (no pong, no frame) this long: it is dead;
 	                                 0: max(2 x ping_s, REC_PONG_FLOOR_S); must exceed ping_s */

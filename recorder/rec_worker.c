@@ -82,7 +82,7 @@ worker_wait(void *ud, double seconds)
 static void
 run_job(rec_worker *w, const rec_job *job)
 {
-	char token[REC_TOKEN_MAX] = "";
+	char token[LC_OAUTH_TOKEN_MAX] = "";
 	lc_err err = LC_ERR_INIT;
 	rec_job_done d;
 	lc_status rc = LC_OK;
@@ -90,7 +90,7 @@ run_job(rec_worker *w, const rec_job *job)
 
 	switch (job->kind) {
 	case REC_JOB_TOKEN:
-		rc = rec_api_token(&w->o.api, true, token, sizeof(token), &err);
+		rc = lc_oauth_api_token(&w->o.api, true, token, sizeof(token), &err);
 		break;
 	case REC_JOB_PRESENCE:
 		rc = rec_api_presence(&w->o.api, w->user, job->arg, &err);

@@ -32,7 +32,7 @@ typedef void (*rec_done_fn)(void *ud, const rec_job_done *d);
 #define REC_WORKER_QUEUE_MAX 1024u
 
 typedef struct rec_worker_opts {
-	rec_api api;              /* http and auth become the worker's (wait is set by the worker) */
+	lc_oauth_api api;              /* http and auth become the worker's (wait is set by the worker) */
 	const char *user_id;      /* copied */
 	const rec_skill *skills;  /* copied */
 	size_t n_skills;

@@ -6,7 +6,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "an_hist.h"
+#include "lc_hist.h"
 #include "an_html.h"
 #include "an_source.h"
 #include "lc_clock.h"
@@ -26,7 +26,7 @@ typedef struct play {
 	an_html *html;          /* the HTML report's sink, when one is asked for */
 	lc_clock *clock;
 	rpl_ctl *ctl;
-	an_hist late_us;
+	lc_hist late_us;
 	lc_buf line;            /* transcript text of the current event */
 	lc_buf fout;            /* findings JSON lines not yet written (a write per line is slow) */
 	lc_status out_rc;       /* first failure while writing from the finding callback */
@@ -99,7 +99,7 @@ play_measure(play *p, const cx_event *ev)
 	p->st->timed++;
 	if (late > LATE_WARN_NS)
 		p->st->late_over_5ms++;
-	return an_hist_add(&p->late_us, (uint64_t)late / 1000);
+	return lc_hist_add(&p->late_us, (uint64_t)late / 1000);
 }
 
 /* The transcript sink: each event's line, before the engine takes it (its notes follow). */
@@ -224,8 +224,8 @@ play_engine(play *p, an_engine **e, lc_err *err)
 static void
 play_stats_fill(play *p)
 {
-	p->st->late_p50_ns = (int64_t)an_hist_percentile(&p->late_us, 50) * 1000;
-	p->st->late_p99_ns = (int64_t)an_hist_percentile(&p->late_us, 99) * 1000;
+	p->st->late_p50_ns = (int64_t)lc_hist_percentile(&p->late_us, 50) * 1000;
+	p->st->late_p99_ns = (int64_t)lc_hist_percentile(&p->late_us, 99) * 1000;
 	p->st->late_max_ns = (int64_t)p->late_us.max * 1000;
 }
 
@@ -237,7 +237,7 @@ rpl_play_run(lc_tape *t, const rpl_play_opts *o, rpl_play_stats *st, lc_err *err
 	lc_status rc;
 
 	memset(st, 0, sizeof *st);
-	an_hist_init(&p.late_us);
+	lc_hist_init(&p.late_us);
 	lc_buf_init(&p.line, PLAY_LINE_MAX);
 	lc_buf_init(&p.fout, PLAY_LINE_MAX + PLAY_OUT_CHUNK);
 	rc = play_engine(&p, &e, err);
@@ -278,7 +278,7 @@ rpl_play_run(lc_tape *t, const rpl_play_opts *o, rpl_play_stats *st, lc_err *err
 	lc_clock_free(p.clock);
 	lc_buf_free(&p.line);
 	lc_buf_free(&p.fout);
-	an_hist_free(&p.late_us);
+	lc_hist_free(&p.late_us);
 	return rc;
 }
 

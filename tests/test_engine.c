@@ -558,3 +558,39 @@ Test(engine, annotations_do_not_stretch_the_time_range)
 	cJSON_Delete(r);
 	fx_close(&fx);
 }
+
+/* The recorder's "retries_exhausted" annotation: method and path now, the endpoint's name on older tapes. */
+static void
+exhausted_after_429(const char *method, const char *path, const char *raw)
+{
+	fixture fx;
+	cx_event ev;
+	cJSON *r;
+
+	fx_open(&fx, NULL);
+	http(&fx, 0, 1, 0, NULL);
+	http(&fx, 10, 1, 429, "1");
+	memset(&ev, 0, sizeof(ev));
+	ev.reason = lc_bytes_str("retries_exhausted");
+	ev.method = lc_bytes_str(method);
+	ev.path = lc_bytes_str(path);
+	feed(&fx, CX_ANNOTATION, 20, raw, &ev);
+	http(&fx, 3000, 2, 0, NULL);          /* a later success: a new call, not a recovery */
+	http(&fx, 3010, 2, 200, NULL);
+	r = report(&fx);
+	cr_assert_eq(num(endpoint(r, "PUT /api/v2/presence/users/{id}"), "exhausted"), 1);
+	cr_assert_eq(num(endpoint(r, "PUT /api/v2/presence/users/{id}"), "recovered"), 0);
+	cr_assert_eq(fx.s.counts[AN_F_RETRIES_EXHAUSTED], 1);
+	cJSON_Delete(r);
+	fx_close(&fx);
+}
+
+Test(engine, retries_exhausted_annotation_names_the_endpoint_from_method_and_path)
+{
+	exhausted_after_429("PUT", "/api/v2/presence/users/agent-7", NULL);
+}
+
+Test(engine, retries_exhausted_annotation_of_an_older_tape_holds_the_name)
+{
+	exhausted_after_429("", "", "PUT /api/v2/presence/users/{id}");
+}

@@ -101,17 +101,17 @@ Test(rec_stream, url_maps_http_to_ws_and_keeps_port_and_prefix)
 	cr_assert_not(rec_stream_url("http://h:99999", &tls, host, sizeof(host), &port, path, sizeof(path)));
 }
 
-Test(rec_http, url_host_is_the_site_name)
+Test(lc_http, url_host_is_the_site_name)
 {
 	char h[64];
 
-	rec_url_host("https://acme.cxone.com/x", h, sizeof(h));
+	lc_url_host("https://acme.cxone.com/x", h, sizeof(h));
 	cr_assert_str_eq(h, "acme.cxone.com");
-	rec_url_host("http://127.0.0.1:4040", h, sizeof(h));
+	lc_url_host("http://127.0.0.1:4040", h, sizeof(h));
 	cr_assert_str_eq(h, "127.0.0.1");
 }
 
-Test(rec_api, skill_flags_parse_name_and_proficiency)
+Test(lc_oauth_api, skill_flags_parse_name_and_proficiency)
 {
 	rec_skill s;
 	lc_err err = LC_ERR_INIT;

@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* rec_http: libcurl wrapped once — requests and responses recorded, TLS verified by default. */
+/* lc_http: libcurl wrapped once — requests and responses recorded, TLS verified by default. */
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "lc_log.h"
-#include "rec_http.h"
+#include "lc_http.h"
 
-#define REC_HTTP_HDRS_MAX ((size_t)64 << 10)   /* response header bytes kept */
+#define LC_HTTP_HDRS_MAX ((size_t)64 << 10)   /* response header bytes kept */
 
-struct rec_http {
+struct lc_http {
 	CURL *curl;
-	rec_capture *cap;
-	char base[REC_URL_MAX];
-	rec_tls_opts tls;
-	char cacert[REC_URL_MAX];
+	lc_http_tap tap;
+	bool tapped;
+	char base[LC_URL_MAX];
+	char agent[128];
+	lc_tls_opts tls;
+	char cacert[LC_URL_MAX];
 };
 
 /* Response headers as offsets into one buffer (the buffer may move while it grows). */
@@ -24,23 +26,23 @@ typedef struct hdr_acc {
 	size_t name_off[CX_HEADERS_MAX], name_len[CX_HEADERS_MAX];
 	size_t val_off[CX_HEADERS_MAX], val_len[CX_HEADERS_MAX];
 	uint32_t n;
-	rec_http_resp *resp;
+	lc_http_resp *resp;
 	bool body_over;
 } hdr_acc;
 
 lc_status
-rec_http_new(const char *base_url, const rec_tls_opts *tls, rec_capture *cap, rec_http **out,
-    lc_err *err)
+lc_http_new(const char *base_url, const lc_tls_opts *tls, const lc_http_tap *tap,
+    const char *user_agent, lc_http **out, lc_err *err)
 {
-	rec_http *h;
+	lc_http *h;
 	size_t n;
 
 	*out = NULL;
 	if (base_url == NULL || (strncmp(base_url, "http://", 7) != 0 && strncmp(base_url, "https://", 8) != 0))
 		return lc_err_set(err, LC_ECONFIG, "base URL '%s' must start with https:// (or http:// for "
 		    "a local simulator); set --base-url or CXONE_BASE_URL", base_url ? base_url : "");
-	if (strlen(base_url) >= REC_URL_MAX)
-		return lc_err_set(err, LC_ECONFIG, "base URL is longer than %d bytes", REC_URL_MAX - 1);
+	if (strlen(base_url) >= LC_URL_MAX)
+		return lc_err_set(err, LC_ECONFIG, "base URL is longer than %d bytes", LC_URL_MAX - 1);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return lc_err_set(err, LC_EINTERNAL, "libcurl failed to initialise");
 	if ((h = calloc(1, sizeof(*h))) == NULL || (h->curl = curl_easy_init()) == NULL) {
@@ -51,7 +53,11 @@ rec_http_new(const char *base_url, const rec_tls_opts *tls, rec_capture *cap, re
 	n = strlen(h->base);
 	while (n > 0 && h->base[n - 1] == '/')
 		h->base[--n] = 0;
-	h->cap = cap;
+	if (tap) {
+		h->tap = *tap;
+		h->tapped = true;
+	}
+	snprintf(h->agent, sizeof(h->agent), "%s", user_agent ? user_agent : "cxtape/" CXTAPE_VERSION);
 	if (tls) {
 		h->tls = *tls;
 		if (tls->cacert) {
@@ -64,7 +70,7 @@ rec_http_new(const char *base_url, const rec_tls_opts *tls, rec_capture *cap, re
 }
 
 void
-rec_http_free(rec_http *h)
+lc_http_free(lc_http *h)
 {
 	if (h == NULL)
 		return;
@@ -73,7 +79,7 @@ rec_http_free(rec_http *h)
 }
 
 void
-rec_http_resp_free(rec_http_resp *r)
+lc_http_resp_free(lc_http_resp *r)
 {
 	if (r)
 		lc_buf_free(&r->body);
@@ -152,14 +158,14 @@ on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 static void
-record_request(rec_http *h, const rec_http_req *rq, uint64_t ex, const char *ct)
+record_request(lc_http *h, const lc_http_req *rq, uint64_t ex, const char *ct)
 {
 	cx_header hd[3];
 	char auth[600];
 	cx_event ev;
 	uint32_t n = 0;
 
-	if (h->cap == NULL)
+	if (!h->tapped)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CX_HTTP_REQUEST;
@@ -177,18 +183,18 @@ record_request(rec_http *h, const rec_http_req *rq, uint64_t ex, const char *ct)
 		hd[n++] = (cx_header){lc_bytes_str("Content-Type"), lc_bytes_str(ct)};
 	ev.headers = hd;
 	ev.n_headers = n;
-	rec_capture_put(h->cap, &ev);
+	h->tap.put(h->tap.ud, &ev);
 	explicit_bzero(auth, sizeof(auth));
 }
 
 static void
-record_response(rec_http *h, const rec_http_req *rq, uint64_t ex, const hdr_acc *a,
-    const rec_http_resp *resp, const char *reason)
+record_response(lc_http *h, const lc_http_req *rq, uint64_t ex, const hdr_acc *a,
+    const lc_http_resp *resp, const char *reason)
 {
 	cx_header hd[CX_HEADERS_MAX];
 	cx_event ev;
 
-	if (h->cap == NULL)
+	if (!h->tapped)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CX_HTTP_RESPONSE;
@@ -206,11 +212,11 @@ record_response(rec_http *h, const rec_http_req *rq, uint64_t ex, const hdr_acc 
 		                    lc_bytes_make(a->buf.ptr + a->val_off[i], a->val_len[i])};
 	ev.headers = hd;
 	ev.n_headers = a->n;
-	rec_capture_put(h->cap, &ev);
+	h->tap.put(h->tap.ud, &ev);
 }
 
 static lc_status
-transport_error(rec_http *h, CURLcode cc, const char *errbuf, const char *url, lc_err *err)
+transport_error(lc_http *h, CURLcode cc, const char *errbuf, const char *url, lc_err *err)
 {
 	const char *what = errbuf[0] ? errbuf : curl_easy_strerror(cc);
 
@@ -227,7 +233,7 @@ transport_error(rec_http *h, CURLcode cc, const char *errbuf, const char *url, l
 		    url, what);
 	case CURLE_WRITE_ERROR:
 		return lc_err_set(err, LC_ETOOBIG, "%s: the response body is over %zu bytes; not kept",
-		    url, REC_HTTP_BODY_MAX);
+		    url, LC_HTTP_BODY_MAX);
 	default:
 		return lc_err_set(err, LC_ENET, "cannot reach %s: %s; check --base-url and the network",
 		    url, what);
@@ -235,7 +241,7 @@ transport_error(rec_http *h, CURLcode cc, const char *errbuf, const char *url, l
 }
 
 static struct curl_slist *
-build_headers(const rec_http_req *rq, const char *ct, char *auth, size_t authcap)
+build_headers(const lc_http_req *rq, const char *ct, char *auth, size_t authcap)
 {
 	struct curl_slist *l = NULL, *t;
 	char ctl[160];
@@ -261,10 +267,10 @@ fail:
 }
 
 lc_status
-rec_http_call(rec_http *h, const rec_http_req *rq, rec_http_resp *resp, lc_err *err)
+lc_http_call(lc_http *h, const lc_http_req *rq, lc_http_resp *resp, lc_err *err)
 {
 	const char *ct = rq->content_type ? rq->content_type : "application/json";
-	char url[2 * REC_URL_MAX], errbuf[CURL_ERROR_SIZE], auth[600];
+	char url[2 * LC_URL_MAX], errbuf[CURL_ERROR_SIZE], auth[600];
 	struct curl_slist *hl = NULL;
 	lc_status rc = LC_OK;
 	hdr_acc acc;
@@ -274,10 +280,10 @@ rec_http_call(rec_http *h, const rec_http_req *rq, rec_http_resp *resp, lc_err *
 	CURL *c = h->curl;
 
 	memset(resp, 0, sizeof(*resp));
-	lc_buf_init(&resp->body, REC_HTTP_BODY_MAX);
+	lc_buf_init(&resp->body, LC_HTTP_BODY_MAX);
 	resp->retry_after_s = -1;
 	memset(&acc, 0, sizeof(acc));
-	lc_buf_init(&acc.buf, REC_HTTP_HDRS_MAX);
+	lc_buf_init(&acc.buf, LC_HTTP_HDRS_MAX);
 	acc.resp = resp;
 	errbuf[0] = 0;
 	snprintf(url, sizeof(url), "%s%s", h->base, rq->path);
@@ -285,7 +291,7 @@ rec_http_call(rec_http *h, const rec_http_req *rq, rec_http_resp *resp, lc_err *
 		rc = lc_err_set(err, LC_ENOMEM, "out of memory building an HTTP request");
 		goto out;
 	}
-	ex = h->cap ? rec_capture_exchange(h->cap) : 0;
+	ex = h->tapped ? h->tap.exchange(h->tap.ud) : 0;
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
@@ -298,7 +304,7 @@ rec_http_call(rec_http *h, const rec_http_req *rq, rec_http_resp *resp, lc_err *
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "cxrecord/" CXTAPE_VERSION);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, h->agent);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (h->tls.cacert)
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->tls.cacert);
@@ -328,14 +334,15 @@ out:
 	return rc;
 }
 
-rec_capture *
-rec_http_capture(rec_http *h)
+void
+lc_http_record(lc_http *h, cx_event *ev)
 {
-	return h->cap;
+	if (h->tapped)
+		h->tap.put(h->tap.ud, ev);
 }
 
 void
-rec_url_host(const char *base_url, char *out, size_t cap)
+lc_url_host(const char *base_url, char *out, size_t cap)
 {
 	const char *p = strstr(base_url, "://"), *e;
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* an_hist: log-linear histogram (HDR-style, 10 bits of precision). */
+/* lc_hist: log-linear histogram (HDR-style, 10 bits of precision). */
 #include <math.h>
 #include <stdlib.h>
 
-#include "an_hist.h"
+#include "lc_hist.h"
 
-#define SUB      (1u << AN_HIST_SUB_BITS)
+#define SUB      (1u << LC_HIST_SUB_BITS)
 
 /* Group 0 holds values [0, 2*SUB) exactly; group g >= 1 holds [SUB << g, SUB << (g+1)) in steps of 1 << g. */
 static void
@@ -19,7 +19,7 @@ hist_locate(uint64_t v, unsigned *g, unsigned *i)
 		return;
 	}
 	bits = 63u - (unsigned)__builtin_clzll(v);      /* v in [2^bits, 2^(bits+1)) */
-	*g = bits - AN_HIST_SUB_BITS;
+	*g = bits - LC_HIST_SUB_BITS;
 	*i = (unsigned)((v >> *g) - SUB);
 }
 
@@ -39,23 +39,23 @@ group_size(unsigned g)
 }
 
 void
-an_hist_init(an_hist *h)
+lc_hist_init(lc_hist *h)
 {
-	*h = (an_hist){0};
+	*h = (lc_hist){0};
 }
 
 void
-an_hist_free(an_hist *h)
+lc_hist_free(lc_hist *h)
 {
 	if (h == NULL)
 		return;
-	for (unsigned g = 0; g < AN_HIST_GROUPS; g++)
+	for (unsigned g = 0; g < LC_HIST_GROUPS; g++)
 		free(h->group[g]);
-	an_hist_init(h);
+	lc_hist_init(h);
 }
 
 lc_status
-an_hist_add(an_hist *h, uint64_t v)
+lc_hist_add(lc_hist *h, uint64_t v)
 {
 	unsigned g, i;
 
@@ -76,7 +76,7 @@ an_hist_add(an_hist *h, uint64_t v)
 }
 
 static uint64_t
-clamp(const an_hist *h, uint64_t v)
+clamp(const lc_hist *h, uint64_t v)
 {
 	if (v < h->min)
 		return h->min;
@@ -86,7 +86,7 @@ clamp(const an_hist *h, uint64_t v)
 }
 
 uint64_t
-an_hist_percentile(const an_hist *h, double p)
+lc_hist_percentile(const lc_hist *h, double p)
 {
 	uint64_t rank, seen = 0;
 
@@ -97,7 +97,7 @@ an_hist_percentile(const an_hist *h, double p)
 	rank = (uint64_t)ceil(p / 100.0 * (double)h->count);
 	if (rank == 0)
 		rank = 1;
-	for (unsigned g = 0; g < AN_HIST_GROUPS; g++) {
+	for (unsigned g = 0; g < LC_HIST_GROUPS; g++) {
 		if (h->group[g] == NULL)
 			continue;
 		for (unsigned i = 0; i < group_size(g); i++) {
@@ -110,7 +110,7 @@ an_hist_percentile(const an_hist *h, double p)
 }
 
 uint64_t
-an_hist_count_le(const an_hist *h, uint64_t v)
+lc_hist_count_le(const lc_hist *h, uint64_t v)
 {
 	unsigned vg, vi;
 	uint64_t n = 0;
