@@ -127,6 +127,7 @@ $(BUILD)/obj/recorder/%.o:       CPPFLAGS += -Irecorder $(INC_SRC)
 $(BUILD)/obj/replayer/%.o:       CPPFLAGS += -Ireplayer $(INC_SRC)
 $(BUILD)/obj/fixtures/cxsim/%.o: CPPFLAGS += -Ifixtures/cxsim $(INC_LC)
 $(BUILD)/obj/tests/%.o:          CPPFLAGS += $(INC_ALL)
+$(BUILD)/obj/analyzer/cxanalyze.o: CPPFLAGS += -Ianalyzer/source
 CFLAGS   += -std=c11 -g $(OPT) $(WARN) -pthread $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 ifneq ($(SANITIZE),)

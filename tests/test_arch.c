@@ -112,6 +112,7 @@ Test(arch, an_include_pointing_up_the_layers_fails)
 		{"analyzer/an_report.c", "#include \"rpl_play.h\""},     /* analyzer -> replayer */
 		{"replayer/rpl_export.c", "#include \"rec_stream.h\""},  /* replayer -> recorder */
 		{"libcommon/lc_err.c", "#include \"rec_cli.h\""},        /* libcommon -> recorder */
+		{"analyzer/an_engine.c", "#include \"an_source.h\""},    /* analysis core -> tape source */
 	};
 	char out[8192], want[256];
 
