@@ -14,6 +14,7 @@
 #include "an_sentiment.h"
 #include "lc_buf.h"
 #include "lc_cli.h"
+#include "lc_json.h"
 #include "lc_err.h"
 #include "lc_log.h"
 #include "lc_tape.h"
@@ -222,42 +223,6 @@ cxa_fmt_float(double v, char *buf, size_t cap)
 		strcat(buf, ".0");
 }
 
-/* A JSON string of bytes: escapes as JSON needs; invalid UTF-8 bytes become U+FFFD. */
-static lc_status
-cxa_json_str(lc_buf *b, const char *text, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	lc_status rc = lc_buf_append(b, "\"", 1);
-	size_t i = 0;
-
-	while (rc == LC_OK && i < len) {
-		size_t run = i, k;
-		/* Copy the longest run that needs no escape in one append. */
-		while (run < len && s[run] >= 0x20 && s[run] != '"' && s[run] != '\\' && s[run] < 0x80)
-			run++;
-		if (run > i) {
-			rc = lc_buf_append(b, s + i, run - i);
-			i = run;
-			continue;
-		}
-		if (s[i] >= 0x80) {
-			k = lc_utf8_len(s + i, len - i);
-			rc = k ? lc_buf_append(b, s + i, k) : lc_buf_append_str(b, "\\ufffd");
-			i += k ? k : 1;
-		} else if (s[i] == '"' || s[i] == '\\') {
-			rc = lc_buf_printf(b, "\\%c", s[i++]);
-		} else if (s[i] == '\n') {
-			rc = lc_buf_append_str(b, "\\n"), i++;
-		} else if (s[i] == '\t') {
-			rc = lc_buf_append_str(b, "\\t"), i++;
-		} else if (s[i] == '\r') {
-			rc = lc_buf_append_str(b, "\\r"), i++;
-		} else {
-			rc = lc_buf_printf(b, "\\u%04x", s[i++]);
-		}
-	}
-	return rc == LC_OK ? lc_buf_append(b, "\"", 1) : rc;
-}
 
 /* ---- text ------------------------------------------------------------------- */
 
@@ -283,7 +248,7 @@ cxa_format_json(cxa_text *t, const char *s, size_t len, int truncated, const an_
 	cxa_fmt_float(sen->neg, g, sizeof(g));
 	rc = lc_buf_append_str(&t->out, "{\"text\":");
 	if (rc == LC_OK)
-		rc = cxa_json_str(&t->out, s, len);
+		rc = lc_json_append_string(&t->out, (lc_bytes){(const uint8_t *)s, len});
 	if (rc == LC_OK && truncated)
 		rc = lc_buf_append_str(&t->out, ",\"truncated\":true");
 	if (rc == LC_OK)
@@ -292,11 +257,11 @@ cxa_format_json(cxa_text *t, const char *s, size_t len, int truncated, const an_
 	for (size_t i = 0; rc == LC_OK && i < n; i++) {
 		rc = lc_buf_printf(&t->out, "%s{\"trigger\":", i ? "," : "");
 		if (rc == LC_OK)
-			rc = cxa_json_str(&t->out, m[i].trigger, strlen(m[i].trigger));
+			rc = lc_json_append_string(&t->out, lc_bytes_str(m[i].trigger));
 		if (rc == LC_OK)
 			rc = lc_buf_append_str(&t->out, ",\"match\":");
 		if (rc == LC_OK)
-			rc = cxa_json_str(&t->out, s + m[i].start, m[i].end - m[i].start);
+			rc = lc_json_append_string(&t->out, (lc_bytes){(const uint8_t *)s + m[i].start, m[i].end - m[i].start});
 		if (rc == LC_OK)
 			rc = lc_buf_printf(&t->out, ",\"start\":%zu,\"end\":%zu,\"priority\":%d}", m[i].start,
 			    m[i].end, m[i].priority);
