@@ -152,7 +152,8 @@ http_write(struct lws *wsi, wss_pss *p)
 		return http_headers(wsi, p);
 	n = left < WSS_CHUNK ? left : WSS_CHUNK;
 	final = n == left;
-	memcpy(start, p->resp.ptr + p->resp_off, n);
+	if (n > 0)   /* an empty body has no buffer at all */
+		memcpy(start, p->resp.ptr + p->resp_off, n);
 	if (lws_write(wsi, start, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
 		return -1;
 	p->resp_off += n;

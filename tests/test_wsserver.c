@@ -5,6 +5,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "lc_http.h"
 #include "lc_wsserver.h"
@@ -138,17 +140,38 @@ Test(wsserver, a_body_over_the_cap_is_flagged_not_kept)
 	fx_down(&f);
 }
 
+/* The second open, in a child: 0 when it failed as it should, with the port named. */
+static int
+open_busy_port(int port)
+{
+	lc_wss_opts o = {.host = "127.0.0.1", .port = port};
+	lc_wss *b = NULL;
+	lc_err err = LC_ERR_INIT;
+
+	if (lc_wss_open(&o, NULL, NULL, &b, &err) != LC_ENET || b != NULL)
+		return 1;
+	return strstr(lc_err_text(&err), "cannot listen on 127.0.0.1:") != NULL ? 0 : 2;
+}
+
 Test(wsserver, a_busy_port_is_an_error_naming_it)
 {
 	lc_wss_opts o = {.host = "127.0.0.1", .port = 0};
-	lc_wss *a = NULL, *b = NULL;
+	lc_wss *a = NULL;
 	lc_err err = LC_ERR_INIT;
+	pid_t pid;
+	int st = 0;
 
 	lc_wss_log_errors_only();
 	cr_assert_eq(lc_wss_open(&o, NULL, NULL, &a, &err), LC_OK, "%s", lc_err_text(&err));
-	o.port = lc_wss_port(a);
-	cr_assert_eq(lc_wss_open(&o, NULL, NULL, &b, &err), LC_ENET);
-	cr_assert_null(b);
-	cr_assert(strstr(lc_err_text(&err), "cannot listen on 127.0.0.1:") != NULL, "%s", lc_err_text(&err));
+	/*
+	 * libwebsockets 4.1 leaks 72 bytes inside lws_create_context when the bind fails, so the
+	 * failing open runs in a child that leaves with _exit (no leak check of the library's loss).
+	 */
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		_exit(open_busy_port(lc_wss_port(a)));
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the second open on a busy port: status %d", st);
 	lc_wss_close(a);
 }
